@@ -1,0 +1,246 @@
+//! HPACK decoding (RFC 7541) that survives a missing history.
+//!
+//! Why not the `hpack` crate: it decodes Huffman literals at a few MB/s and fails the whole block on an
+//! index it does not know. A capture that joins a connection late has never seen the insertions the
+//! encoder refers to, and must still read everything else in the block. Here an unknown dynamic index
+//! yields a marked field (name `:unknown-hpack-index-N`) and decoding goes on, so the stream and later
+//! streams still produce exchanges (flagged as missing context). Huffman decoding is table-driven
+//! (`huffman.rs`).
+
+mod huffman;
+mod table;
+
+use table::{DynamicTable, Lookup};
+
+/// Header fields of one decoded block.
+pub(crate) type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Largest dynamic table kept per direction, whatever the peer announces (memory bound). Entries a
+/// larger encoder table would still hold become unknown placeholders when referenced.
+pub(crate) const TABLE_CAP: usize = 64 * 1024;
+
+/// A block could not be decoded to its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HpackError {
+    /// Integer longer than 5 continuation octets or cut by the end of the block (RFC 7541 §5.1).
+    Integer,
+    /// String length beyond the end of the block (§5.2).
+    StringLength,
+    /// Invalid Huffman code or padding (§5.2).
+    Huffman,
+    /// Index 0, or an index beyond a table whose whole history is known (§2.3.3).
+    Index,
+}
+
+/// What decoding a block noticed besides the fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Decoded {
+    /// Fields with an unknown dynamic index (placeholders emitted).
+    pub unknown: u32,
+    /// The decoded list exceeded the size limit; later fields were decoded (for the table) but dropped.
+    pub oversized: bool,
+}
+
+/// Decoder for the header blocks one endpoint sends.
+pub(crate) struct Decoder {
+    table: DynamicTable,
+}
+
+impl Decoder {
+    /// `complete`: decoding starts with the connection, so the whole table history will be seen.
+    pub(crate) fn new(complete: bool) -> Self {
+        Self {
+            table: DynamicTable::new(complete, TABLE_CAP),
+        }
+    }
+
+    /// A header block (or part of the history) went missing: forget what can no longer be placed.
+    pub(crate) fn lose_history(&mut self) {
+        self.table.lose_history();
+    }
+
+    /// SETTINGS_HEADER_TABLE_SIZE from the decoding endpoint bounds the encoder's table (RFC 9113 §6.5.2).
+    pub(crate) fn settings_table_size(&mut self, size: u32) {
+        if !self.table.is_complete() {
+            self.table.limit_max_size(size as usize);
+        }
+    }
+
+    /// Decodes `block` into `out`, at most `max_list` bytes of names and values kept. On error the
+    /// fields decoded so far stay in `out` and the table history is marked lost.
+    pub(crate) fn decode(
+        &mut self,
+        block: &[u8],
+        max_list: usize,
+        out: &mut Fields,
+    ) -> Result<Decoded, HpackError> {
+        let r = self.decode_inner(block, max_list, out);
+        if r.is_err() {
+            // The rest of the block may have inserted entries we did not apply.
+            self.table.lose_history();
+        }
+        r
+    }
+
+    fn decode_inner(
+        &mut self,
+        block: &[u8],
+        max_list: usize,
+        out: &mut Fields,
+    ) -> Result<Decoded, HpackError> {
+        let mut info = Decoded::default();
+        let mut list = 0usize;
+        let mut pos = 0;
+        while let Some(&b) = block.get(pos) {
+            if b & 0x80 != 0 {
+                // Indexed field (§6.1).
+                let index = integer(block, &mut pos, 7)?;
+                let (name, value) = match self.table.lookup(index) {
+                    Lookup::Found(n, v) => (n.to_vec(), v.to_vec()),
+                    Lookup::Unknown => {
+                        info.unknown += 1;
+                        (placeholder(index), Vec::new())
+                    }
+                    Lookup::Invalid => return Err(HpackError::Index),
+                };
+                push(out, &mut list, max_list, &mut info, name, value);
+            } else if b & 0xe0 == 0x20 {
+                // Dynamic table size update (§6.3).
+                let size = integer(block, &mut pos, 5)?;
+                self.table.set_max_size(size);
+            } else {
+                // Literal: with incremental indexing (01, 6-bit index), without indexing (0000) or
+                // never indexed (0001), both with a 4-bit index (§6.2).
+                let indexing = b & 0xc0 == 0x40;
+                let index = integer(block, &mut pos, if indexing { 6 } else { 4 })?;
+                let (name, unknown_name) = if index == 0 {
+                    (string(block, &mut pos)?, false)
+                } else {
+                    match self.table.lookup(index) {
+                        Lookup::Found(n, _) => (n.to_vec(), false),
+                        Lookup::Unknown => {
+                            info.unknown += 1;
+                            (placeholder(index), true)
+                        }
+                        Lookup::Invalid => return Err(HpackError::Index),
+                    }
+                };
+                let value = string(block, &mut pos)?;
+                if indexing {
+                    self.table.insert(&name, &value, unknown_name);
+                }
+                push(out, &mut list, max_list, &mut info, name, value);
+            }
+        }
+        Ok(info)
+    }
+
+    /// Entries currently known (tests, memory accounting).
+    #[allow(dead_code)]
+    pub(crate) fn table_len(&self) -> usize {
+        self.table.len()
+    }
+}
+
+fn push(
+    out: &mut Fields,
+    list: &mut usize,
+    max: usize,
+    info: &mut Decoded,
+    name: Vec<u8>,
+    value: Vec<u8>,
+) {
+    *list += name.len() + value.len();
+    if *list > max {
+        info.oversized = true;
+    } else {
+        out.push((name, value));
+    }
+}
+
+/// The marked name of a field whose dynamic-table entry was inserted before our history.
+fn placeholder(index: u64) -> Vec<u8> {
+    format!(":unknown-hpack-index-{index}").into_bytes()
+}
+
+/// Prefixed integer (RFC 7541 §5.1). At most 5 continuation octets (28 bits of shift), which no valid
+/// index or length reaches and which keeps the value far from u64 overflow.
+fn integer(block: &[u8], pos: &mut usize, prefix: u8) -> Result<u64, HpackError> {
+    let mask = (1u8 << prefix) - 1;
+    let first = block.get(*pos).ok_or(HpackError::Integer)? & mask;
+    *pos += 1;
+    if first < mask {
+        return Ok(u64::from(first));
+    }
+    let mut value = u64::from(mask);
+    let mut shift = 0u32;
+    loop {
+        let b = *block.get(*pos).ok_or(HpackError::Integer)?;
+        *pos += 1;
+        value += u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(value);
+        }
+        shift += 7;
+        if shift > 28 {
+            return Err(HpackError::Integer);
+        }
+    }
+}
+
+/// String literal (RFC 7541 §5.2), Huffman-coded or raw. The declared length is checked against the
+/// block before anything is allocated.
+fn string(block: &[u8], pos: &mut usize) -> Result<Vec<u8>, HpackError> {
+    let huffman = block.get(*pos).ok_or(HpackError::StringLength)? & 0x80 != 0;
+    let len = integer(block, pos, 7)?;
+    let end = usize::try_from(len)
+        .ok()
+        .and_then(|l| pos.checked_add(l))
+        .filter(|&e| e <= block.len())
+        .ok_or(HpackError::StringLength)?;
+    let raw = &block[*pos..end];
+    *pos = end;
+    if huffman {
+        let mut out = Vec::new();
+        huffman::decode(raw, &mut out).map_err(|_| HpackError::Huffman)?;
+        Ok(out)
+    } else {
+        Ok(raw.to_vec())
+    }
+}
+
+/// Test-only encoder: enough of RFC 7541 to build real-looking blocks (Huffman literals, incremental
+/// indexing, size updates) for round trips.
+#[cfg(test)]
+pub(crate) mod encode {
+    pub(crate) use super::huffman::encode as huffman;
+
+    pub(crate) fn integer(out: &mut Vec<u8>, flags: u8, prefix: u8, mut v: u64) {
+        let mask = (1u64 << prefix) - 1;
+        if v < mask {
+            out.push(flags | v as u8);
+            return;
+        }
+        out.push(flags | mask as u8);
+        v -= mask;
+        while v >= 128 {
+            out.push((v as u8 & 0x7f) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    pub(crate) fn string(out: &mut Vec<u8>, s: &[u8], huffman_coded: bool) {
+        if huffman_coded {
+            let h = huffman(s);
+            integer(out, 0x80, 7, h.len() as u64);
+            out.extend_from_slice(&h);
+        } else {
+            integer(out, 0, 7, s.len() as u64);
+            out.extend_from_slice(s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

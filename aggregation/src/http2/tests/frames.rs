@@ -1,0 +1,163 @@
+//! Hand-made frames for paths real peers rarely take.
+
+use super::replay;
+use crate::exchange::Side;
+use crate::http2::frame::{flag, kind, PREFACE};
+use crate::http2::hpack::encode;
+
+pub(crate) fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let mut f = (payload.len() as u32).to_be_bytes()[1..].to_vec();
+    f.push(kind);
+    f.push(flags);
+    f.extend_from_slice(&stream.to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// A header block of literal fields without indexing, Huffman-coded.
+pub(crate) fn block(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (n, v) in fields {
+        b.push(0x00);
+        encode::string(&mut b, n.as_bytes(), true);
+        encode::string(&mut b, v.as_bytes(), true);
+    }
+    b
+}
+
+fn get(path: &str) -> Vec<u8> {
+    block(&[
+        (":method", "GET"),
+        (":scheme", "https"),
+        (":path", path),
+        (":authority", "a.example"),
+    ])
+}
+
+#[test]
+fn padding_priority_continuation_rst_goaway_unknown() {
+    let mut c = PREFACE.to_vec();
+    c.extend(frame(kind::SETTINGS, 0, 0, &[0, 1, 0, 0, 0x10, 0]));
+    // Stream 1: HEADERS padded + priority, split over a CONTINUATION.
+    let b = get("/one");
+    let (b1, b2) = b.split_at(5);
+    let mut p = vec![3u8];
+    p.extend_from_slice(&[0, 0, 0, 0, 16]);
+    p.extend_from_slice(b1);
+    p.extend_from_slice(&[0, 0, 0]);
+    c.extend(frame(kind::HEADERS, flag::PADDED | flag::PRIORITY, 1, &p));
+    c.extend(frame(0xfa, 0, 0, b"unknown extension frame"));
+    c.extend(frame(kind::CONTINUATION, flag::END_HEADERS, 1, b2));
+    // Padded DATA with END_STREAM.
+    let mut d = vec![4u8];
+    d.extend_from_slice(b"body");
+    d.extend_from_slice(&[0; 4]);
+    c.extend(frame(kind::DATA, flag::PADDED | flag::END_STREAM, 1, &d));
+    // Stream 3: reset by the client before any response.
+    c.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        3,
+        &get("/three"),
+    ));
+    c.extend(frame(kind::RST_STREAM, 0, 3, &[0, 0, 0, 8]));
+    let mut s = frame(kind::SETTINGS, 0, 0, &[]);
+    s.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS,
+        1,
+        &block(&[(":status", "201"), ("server", "t")]),
+    ));
+    s.extend(frame(kind::DATA, 0, 1, b"cre"));
+    s.extend(frame(kind::DATA, flag::END_STREAM, 1, b"ated"));
+    s.extend(frame(kind::GOAWAY, 0, 0, &[0, 0, 0, 3, 0, 0, 0, 0]));
+    let log = vec![(Side::Client, c), (Side::Server, s)];
+    for chunk in [usize::MAX, 1, 5] {
+        let (ex, stats) = replay(&log, false, chunk);
+        assert_eq!(ex.len(), 2, "{stats:?}");
+        let three = ex
+            .iter()
+            .find(|e| e.request.uri == "/three")
+            .expect("reset stream");
+        assert!(three.response.is_none());
+        let one = ex
+            .iter()
+            .find(|e| e.request.uri == "/one")
+            .expect("stream 1");
+        assert_eq!(one.request.body, b"body");
+        let r = one.response.as_ref().expect("response");
+        assert_eq!((r.status, r.body.as_slice()), (201, &b"created"[..]));
+        assert_eq!(
+            (
+                stats.h2_streams_reset,
+                stats.h2_goaways,
+                stats.h2_unknown_frames
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!(stats.h2_frame_errors + stats.hpack_errors, 0);
+    }
+}
+
+#[test]
+fn invalid_padding_is_counted_not_fatal() {
+    let mut c = PREFACE.to_vec();
+    c.extend(frame(kind::HEADERS, flag::END_HEADERS, 1, &get("/x")));
+    c.extend(frame(kind::DATA, flag::PADDED, 1, &[9, 1, 2]));
+    c.extend(frame(kind::DATA, flag::END_STREAM, 1, b"ok"));
+    let (ex, stats) = replay(&[(Side::Client, c)], false, usize::MAX);
+    assert_eq!(stats.h2_frame_errors, 1);
+    assert_eq!(ex.len(), 1);
+    assert_eq!(ex[0].request.body, b"ok");
+}
+
+#[test]
+fn h2c_upgrade_continues_as_http2() {
+    let mut settings = Vec::new();
+    encode::integer(&mut settings, 0, 0, 0);
+    let mut c = b"GET /up HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n".to_vec();
+    c.extend_from_slice(PREFACE);
+    c.extend(frame(kind::SETTINGS, 0, 0, &[]));
+    c.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        3,
+        &get("/after"),
+    ));
+    let mut s =
+        b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".to_vec();
+    s.extend(frame(kind::SETTINGS, 0, 0, &[]));
+    s.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS,
+        1,
+        &block(&[(":status", "200")]),
+    ));
+    s.extend(frame(kind::DATA, flag::END_STREAM, 1, b"upgraded"));
+    s.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        3,
+        &block(&[(":status", "404")]),
+    ));
+    // The client's bytes up to the request first, then the rest: the preface waits for the 101.
+    let at = c.iter().position(|&b| b == b'P').expect("preface");
+    let log = vec![
+        (Side::Client, c[..at].to_vec()),
+        (Side::Client, c[at..].to_vec()),
+        (Side::Server, s),
+    ];
+    for chunk in [usize::MAX, 1, 4] {
+        let (ex, stats) = replay(&log, false, chunk);
+        assert_eq!(stats.h2c_upgrades, 1, "chunk {chunk}");
+        assert_eq!(ex.len(), 2, "chunk {chunk}: {ex:#?}");
+        assert_eq!(ex[0].request.uri, "/up");
+        let r = ex[0].response.as_ref().expect("stream 1 response");
+        assert_eq!(
+            (r.status, r.body.as_slice(), r.version.as_str()),
+            (200, &b"upgraded"[..], "HTTP/2")
+        );
+        assert_eq!(ex[1].request.uri, "/after");
+        assert_eq!(ex[1].response.as_ref().map(|r| r.status), Some(404));
+    }
+}

@@ -1,0 +1,54 @@
+//! Wiring: gRPC server for agents, forwarder to processing, ops endpoint.
+use std::time::Duration;
+
+use proto::capture::capture_server::CaptureServer;
+
+use crate::{config::Config, forward, metrics::Metrics, server::CaptureService, transaction};
+
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub async fn run(cfg: Config, shutdown: svc::shutdown::Shutdown) -> anyhow::Result<()> {
+    let metrics = Metrics::default();
+    let ops = svc::http::Ops::new(metrics.registry());
+    let tls_files = svc::tls::TlsFiles::in_dir(&cfg.tls_dir);
+    let server_tls = tls_files.server()?;
+    let client_tls = tls_files.client(&cfg.processing_name)?;
+
+    let (outbox, rx) = svc::reliable::outbox(cfg.forward_queue, metrics.forward.clone());
+    let url = cfg.processing.clone();
+    let forwarder = tokio::spawn(svc::reliable::run(
+        rx,
+        transaction::set_seq,
+        move |s| forward::open(url.clone(), client_tls.clone(), s),
+        svc::reliable::Limits {
+            max_unacked: 1024,
+            ..Default::default()
+        },
+        metrics.forward.clone(),
+    ));
+
+    let service = CaptureService {
+        limits: cfg.table_limits(),
+        forward: outbox,
+        metrics: metrics.clone(),
+    };
+    let bound = svc::http::Ops::serve(ops.router(), cfg.metrics_addr, shutdown.clone()).await?;
+    tracing::info!(listen = %cfg.listen, metrics = %bound, processing = %cfg.processing, "aggregation running");
+    ops.set_ready(true);
+    let mut stop = shutdown.clone();
+    tonic::transport::Server::builder()
+        .tls_config(server_tls)?
+        .add_service(CaptureServer::new(service).max_decoding_message_size(64 << 20))
+        .serve_with_shutdown(cfg.listen, async move { stop.wait().await })
+        .await
+        .map_err(|e| anyhow::anyhow!("gRPC server on {}: {e:?}", cfg.listen))?;
+    // Stream tasks end with their streams and drop their outbox clones; then the forwarder
+    // drains what is left.
+    if tokio::time::timeout(FLUSH_TIMEOUT, forwarder)
+        .await
+        .is_err()
+    {
+        tracing::warn!("processing did not acknowledge everything before shutdown");
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Detection throughput over a mixed corpus: the shared corpora when present (`../shared/corpora`
+//! relative to the workspace root), otherwise the crate's own fixtures. Reports elements/s,
+//! i.e. requests per second on one core.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use processing::detect::Engine;
+use processing::model::HttpRequest;
+
+/// At most this many requests per corpus keep one iteration short.
+const PER_CORPUS: usize = 4000;
+
+fn parse(line: &str) -> Option<HttpRequest> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    if v.get("body_encoding").is_some() {
+        return None;
+    }
+    Some(HttpRequest {
+        method: v["method"].as_str()?.to_owned(),
+        uri: v["uri"].as_str()?.to_owned(),
+        version: "HTTP/1.1".to_owned(),
+        headers: v["headers"]
+            .as_array()?
+            .iter()
+            .filter_map(|h| {
+                Some((
+                    h[0].as_str()?.to_owned(),
+                    h[1].as_str()?.as_bytes().to_vec(),
+                ))
+            })
+            .collect(),
+        body: v["body"].as_str()?.as_bytes().to_vec(),
+    })
+}
+
+fn corpus() -> Vec<HttpRequest> {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora");
+    let mut files: Vec<_> = std::fs::read_dir(&shared)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path().join("requests.jsonl"))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut out = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        // Spread the sample over the file: corpora are ordered by class.
+        let lines: Vec<&str> = text.lines().collect();
+        let step = (lines.len() / PER_CORPUS).max(1);
+        out.extend(
+            lines
+                .iter()
+                .step_by(step)
+                .take(PER_CORPUS)
+                .filter_map(|l| parse(l)),
+        );
+    }
+    if out.is_empty() {
+        let fixtures = include_str!("../testdata/mixed.jsonl");
+        out = fixtures.lines().filter_map(parse).collect();
+    }
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let engine = Engine::new();
+    let reqs = corpus();
+    let mut g = c.benchmark_group("engine");
+    g.throughput(Throughput::Elements(reqs.len() as u64));
+    g.bench_function("scan_mixed", |b| {
+        b.iter(|| reqs.iter().map(|r| engine.scan(r).len()).sum::<usize>())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,200 @@
+//! Detection engine: extracts request points once, then runs one detector per attack type on
+//! every leaf. Detectors work on decoded values and look for the grammar of an attack (a
+//! traversal segment, a SQL tautology after a quote break, an event handler in a tag), not for
+//! literal corpus strings.
+
+mod crlf;
+mod java;
+mod ldapi;
+mod mail;
+mod nodejs;
+mod nosqli;
+mod php;
+mod proto;
+mod ptrav;
+mod rce;
+mod redir;
+mod rfi;
+mod rules;
+mod scanner;
+mod sqli;
+mod ssi;
+mod ssrf;
+mod ssti;
+mod xss;
+mod xxe;
+
+#[cfg(test)]
+mod tests;
+
+use std::ops::Range;
+
+use crate::model::HttpRequest;
+use crate::point::{self, Leaf, Limits, Point};
+
+/// Attack classes, named as in the corpus `attack_types` vocabulary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttackType {
+    Sqli,
+    Xss,
+    Rce,
+    Ptrav,
+    Xxe,
+    Ssti,
+    Ssrf,
+    Crlf,
+    Ldapi,
+    Nosqli,
+    MailInjection,
+    Ssi,
+    Scanner,
+    Redir,
+    Rfi,
+    JavaInjection,
+    PhpInjection,
+    NodejsInjection,
+    PrototypePollution,
+}
+
+impl AttackType {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AttackType::Sqli => "sqli",
+            AttackType::Xss => "xss",
+            AttackType::Rce => "rce",
+            AttackType::Ptrav => "ptrav",
+            AttackType::Xxe => "xxe",
+            AttackType::Ssti => "ssti",
+            AttackType::Ssrf => "ssrf",
+            AttackType::Crlf => "crlf",
+            AttackType::Ldapi => "ldapi",
+            AttackType::Nosqli => "nosqli",
+            AttackType::MailInjection => "mail_injection",
+            AttackType::Ssi => "ssi",
+            AttackType::Scanner => "scanner",
+            AttackType::Redir => "redir",
+            AttackType::Rfi => "rfi",
+            AttackType::JavaInjection => "java_injection",
+            AttackType::PhpInjection => "php_injection",
+            AttackType::NodejsInjection => "nodejs_injection",
+            AttackType::PrototypePollution => "prototype_pollution",
+        }
+    }
+}
+
+/// One detector match at one point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub attack: AttackType,
+    pub point: Point,
+    /// The matched fragment with a little context, at most [`MAX_PAYLOAD`] bytes.
+    pub payload: String,
+    pub reason: String,
+}
+
+/// Bound of [`Hit::payload`]: enough to read the attack, not a copy of the request.
+pub const MAX_PAYLOAD: usize = 256;
+
+/// What a detector found in one leaf: the byte range in `leaf.value` and why.
+pub(crate) struct Finding {
+    pub at: Range<usize>,
+    pub reason: &'static str,
+}
+
+pub(crate) trait Detector: Send + Sync {
+    fn attack(&self) -> AttackType;
+    fn check(&self, leaf: &Leaf) -> Option<Finding>;
+}
+
+/// Built once, shared by every task (`Send + Sync`, no interior mutability).
+pub struct Engine {
+    detectors: Vec<Box<dyn Detector>>,
+    limits: Limits,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        let detectors: Vec<Box<dyn Detector>> = vec![
+            Box::new(sqli::Sqli),
+            Box::new(xss::Xss::new()),
+            Box::new(rce::Rce),
+            Box::new(ptrav::Ptrav::new()),
+            Box::new(java::Java::new()),
+            Box::new(php::Php::new()),
+            Box::new(xxe::detector()),
+            Box::new(ssti::detector()),
+            Box::new(ssrf::detector()),
+            Box::new(rfi::detector()),
+            Box::new(crlf::detector()),
+            Box::new(ldapi::detector()),
+            Box::new(nosqli::detector()),
+            Box::new(mail::detector()),
+            Box::new(ssi::detector()),
+            Box::new(scanner::detector()),
+            Box::new(redir::detector()),
+            Box::new(nodejs::detector()),
+            Box::new(proto::detector()),
+        ];
+        Engine {
+            detectors,
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn scan(&self, req: &HttpRequest) -> Vec<Hit> {
+        let leaves = point::extract(req, &self.limits);
+        let mut hits: Vec<Hit> = Vec::new();
+        for leaf in &leaves {
+            for d in &self.detectors {
+                let attack = d.attack();
+                // A decoded child and its parent often both match: keep the first (the child,
+                // which extraction emits first) only.
+                if hits
+                    .iter()
+                    .any(|h| h.attack == attack && related(&h.point, &leaf.point))
+                {
+                    continue;
+                }
+                if let Some(f) = d.check(leaf) {
+                    hits.push(Hit {
+                        attack,
+                        point: leaf.point.clone(),
+                        payload: excerpt(&leaf.value, f.at),
+                        reason: f.reason.to_owned(),
+                    });
+                }
+            }
+        }
+        hits
+    }
+}
+
+/// One point extends the other (same value seen before/after a decoder).
+fn related(a: &Point, b: &Point) -> bool {
+    let n = a.0.len().min(b.0.len());
+    a.0[..n] == b.0[..n]
+}
+
+/// The matched range widened to [`MAX_PAYLOAD`] bytes at most, on char boundaries.
+fn excerpt(value: &str, at: Range<usize>) -> String {
+    let start = at.start.min(value.len());
+    let mut end = at.end.clamp(start, value.len()).min(start + MAX_PAYLOAD);
+    let mut start = start;
+    // Short matches get some context on the left so the excerpt reads as an attack.
+    let room = MAX_PAYLOAD.saturating_sub(end - start).min(32);
+    start = start.saturating_sub(room);
+    while start > 0 && !value.is_char_boundary(start) {
+        start -= 1;
+    }
+    while end < value.len() && !value.is_char_boundary(end) {
+        end += 1;
+    }
+    value[start..end].to_owned()
+}

@@ -1,0 +1,8 @@
+//! Service plumbing shared by agent, aggregation and processing.
+#[cfg(feature = "devcerts")]
+pub mod devcerts;
+pub mod http;
+pub mod logging;
+pub mod reliable;
+pub mod shutdown;
+pub mod tls;

@@ -1,0 +1,321 @@
+//! `cargo xtask demo`: the whole pipeline on this host, against a real nginx in its own cgroup.
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+
+use crate::{certs, setup, sh};
+
+#[derive(clap::Args)]
+pub struct Options {
+    /// Leave everything running and say where to send traffic (Ctrl-C stops it).
+    #[arg(long)]
+    pub keep: bool,
+    /// nginx port on 127.0.0.1.
+    #[arg(long, default_value_t = 18080)]
+    pub port: u16,
+}
+
+const AGG: &str = "127.0.0.1:17001";
+const PROC: &str = "127.0.0.1:17002";
+const OPS: [(&str, &str); 3] = [
+    ("agent", "127.0.0.1:19101"),
+    ("aggregation", "127.0.0.1:19102"),
+    ("processing", "127.0.0.1:19103"),
+];
+
+/// Requests the demo sends: (label, curl arguments after the URL base, is an attack).
+const TRAFFIC: &[(&str, &str, bool)] = &[
+    ("home page", "/", false),
+    ("API lookup", "/api/users?id=42&sort=name", false),
+    (
+        "search with prose",
+        "/search?q=how+to+select+a+good+password+from+a+list",
+        false,
+    ),
+    ("absolute path", "/etc/passwd", true),
+    (
+        "encoded traversal",
+        "/static/..%2f..%2f..%2fetc%2fpasswd",
+        true,
+    ),
+    (
+        "double-encoded traversal",
+        "/download?file=..%252f..%252f..%252fetc%252fshadow",
+        true,
+    ),
+    ("windows file", "/view?page=c:%5cwindows%5cwin.ini", true),
+];
+
+struct Procs(Vec<(String, Child)>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for (name, child) in self.0.iter_mut().rev() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if let Ok(None) = child.try_wait() {
+                eprintln!("demo: {name} did not stop in 5 s; killing it");
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+fn cgroup2_root() -> anyhow::Result<PathBuf> {
+    let mounts = std::fs::read_to_string("/proc/mounts")?;
+    mounts
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.get(2) == Some(&"cgroup2")).then(|| PathBuf::from(f[1]))
+        })
+        .context("no cgroup2 mount in /proc/mounts")
+}
+
+fn http_get(addr: &str, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+fn wait_ready(name: &str, addr: &str, child: &mut Child, log: &Path) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if http_get(addr, "/readyz")
+            .is_some_and(|r| r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200"))
+        {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            let tail = std::fs::read_to_string(log).unwrap_or_default();
+            anyhow::bail!(
+                "{name} exited ({status}) before it was ready; its log ({}):\n{tail}",
+                log.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    anyhow::bail!("{name} not ready after 30 s; see {}", log.display())
+}
+
+fn spawn(procs: &mut Procs, name: &str, cmd: &mut Command, logs: &Path) -> anyhow::Result<PathBuf> {
+    let log = logs.join(format!("{name}.log"));
+    let f = std::fs::File::create(&log)?;
+    let child = cmd
+        .stdout(f.try_clone()?)
+        .stderr(f)
+        .stdin(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {name}"))?;
+    procs.0.push((name.to_owned(), child));
+    Ok(log)
+}
+
+fn nginx_conf(dir: &Path, port: u16) -> String {
+    let d = dir.display();
+    format!(
+        "daemon off;\nmaster_process on;\nworker_processes 1;\nuser root;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+         events {{ worker_connections 256; }}\n\
+         http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+           fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+           server {{\n    listen 127.0.0.1:{port};\n    location / {{ return 200 \"demo app\\n\"; }}\n  }}\n}}\n"
+    )
+}
+
+pub fn run(o: Options) -> anyhow::Result<()> {
+    setup::run()?;
+    sh::run(sh::cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "agent",
+        "-p",
+        "aggregation",
+        "-p",
+        "processing",
+    ]))?;
+    let certs = certs::run(false)?;
+    let bin = sh::root().join("target/release");
+    let demo = sh::root().join(".dev/demo");
+    let _ = std::fs::remove_dir_all(&demo);
+    let (nginx_dir, data, logs) = (demo.join("nginx"), demo.join("data"), demo.join("logs"));
+    for d in [&nginx_dir, &data, &logs] {
+        std::fs::create_dir_all(d)?;
+    }
+    let cgroup = cgroup2_root()?.join("wallarm-oob-demo");
+    std::fs::create_dir_all(&cgroup)
+        .with_context(|| format!("creating cgroup {} (run as root)", cgroup.display()))?;
+    std::fs::write(nginx_dir.join("nginx.conf"), nginx_conf(&nginx_dir, o.port))?;
+
+    let mut procs = Procs(Vec::new());
+    // nginx joins the demo cgroup before exec: only its traffic is captured.
+    let nginx_cmd = format!(
+        "echo $$ > {}/cgroup.procs && exec nginx -p {} -c {}/nginx.conf",
+        cgroup.display(),
+        nginx_dir.display(),
+        nginx_dir.display()
+    );
+    spawn(
+        &mut procs,
+        "nginx",
+        Command::new("sh").args(["-c", &nginx_cmd]),
+        &logs,
+    )?;
+    let ops = |n: &str| {
+        OPS.iter()
+            .find(|(c, _)| *c == n)
+            .map(|(_, a)| *a)
+            .unwrap_or_default()
+    };
+    let tls = |n: &str| certs.join(n).display().to_string();
+    let log = spawn(
+        &mut procs,
+        "processing",
+        Command::new(bin.join("wallarm-oob-processing")).args([
+            "serve",
+            "--listen",
+            PROC,
+            "--tls-dir",
+            &tls("processing"),
+            "--data-dir",
+            &data.display().to_string(),
+            "--metrics-addr",
+            ops("processing"),
+        ]),
+        &logs,
+    )?;
+    let last = procs.0.len() - 1;
+    wait_ready("processing", ops("processing"), &mut procs.0[last].1, &log)?;
+    let log = spawn(
+        &mut procs,
+        "aggregation",
+        Command::new(bin.join("wallarm-oob-aggregation")).args([
+            "--listen",
+            AGG,
+            "--processing",
+            &format!("https://{PROC}"),
+            "--tls-dir",
+            &tls("aggregation"),
+            "--metrics-addr",
+            ops("aggregation"),
+        ]),
+        &logs,
+    )?;
+    let last = procs.0.len() - 1;
+    wait_ready(
+        "aggregation",
+        ops("aggregation"),
+        &mut procs.0[last].1,
+        &log,
+    )?;
+    let log = spawn(
+        &mut procs,
+        "agent",
+        Command::new(bin.join("wallarm-oob-agent")).args([
+            "--aggregation",
+            &format!("https://{AGG}"),
+            "--tls-dir",
+            &tls("agent"),
+            "--cgroup",
+            &cgroup.display().to_string(),
+            "--metrics-addr",
+            ops("agent"),
+        ]),
+        &logs,
+    )?;
+    let last = procs.0.len() - 1;
+    wait_ready("agent", ops("agent"), &mut procs.0[last].1, &log)?;
+
+    let base = format!("http://127.0.0.1:{}", o.port);
+    println!("\nSending requests to nginx at {base} (captured in the kernel, not proxied):");
+    let started = Instant::now();
+    for (label, path, attack) in TRAFFIC {
+        let out = sh::output(
+            Command::new("curl")
+                .args([
+                    "-s",
+                    "--path-as-is",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                ])
+                .arg(format!("{base}{path}")),
+        );
+        println!(
+            "  {:<26} {:<55} -> HTTP {}{}",
+            label,
+            path,
+            out.unwrap_or_else(|| "failed".into()),
+            if *attack { "  (attack)" } else { "" }
+        );
+    }
+    let attacks = TRAFFIC.iter().filter(|t| t.2).count();
+    let events_cmd = || {
+        let mut c = Command::new(bin.join("wallarm-oob-processing"));
+        c.args(["events", "--data-dir", &data.display().to_string()]);
+        c
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = 0;
+    while Instant::now() < deadline {
+        seen = sh::output(events_cmd().arg("--json"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0);
+        if seen >= attacks {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    println!(
+        "\nDetected events ({seen} of {attacks} attacks, {:.1?} after the first request):\n",
+        started.elapsed()
+    );
+    sh::run(&mut events_cmd())?;
+    println!(
+        "\nLogs: {}   Event store: {}",
+        logs.display(),
+        data.display()
+    );
+    if o.keep {
+        println!(
+            "\nStill running. Send traffic to {base} (e.g. curl --path-as-is '{base}/../../etc/passwd'),\n\
+             list events with: {} events --data-dir {}\nmetrics: http://{}/metrics  http://{}/metrics  http://{}/metrics\nCtrl-C stops everything.",
+            bin.join("wallarm-oob-processing").display(),
+            data.display(),
+            OPS[0].1,
+            OPS[1].1,
+            OPS[2].1
+        );
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+    drop(procs);
+    let _ = std::fs::remove_dir(&cgroup);
+    if seen < attacks {
+        anyhow::bail!(
+            "only {seen} of {attacks} attacks were detected; logs in {}",
+            logs.display()
+        );
+    }
+    Ok(())
+}

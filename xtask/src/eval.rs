@@ -1,0 +1,293 @@
+//! `cargo xtask eval`: detection quality and speed on the labelled corpora, side by side with
+//! ModSecurity + OWASP CRS at paranoia levels 1 and 2.
+//!
+//! For every `../shared/corpora/*/requests.jsonl` it runs `wallarm-oob-processing scan` and the
+//! `xtask/scripts/modsec_eval.py` baseline, then prints TPR (label `attack`) and FPR (label
+//! `benign`) per source and per attack type. `protocol` and `unclear` records are skipped.
+//! A request counts as detected when any attack is reported for it, whatever its type: the
+//! corpora label one type per request, while one payload often fits several classes.
+//!
+//! Options: `--corpora DIR` (default `../shared/corpora`), `--no-modsec` (ours only),
+//! `--pl 1,2` (paranoia levels to run).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context as _, Result};
+
+struct Record {
+    label: String,
+    types: Vec<String>,
+}
+
+/// Detected ids of one engine over one corpus, with its speed.
+struct Run {
+    name: String,
+    detected: HashMap<String, bool>,
+    req_per_s: f64,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Rate {
+    hit: u64,
+    total: u64,
+}
+
+impl Rate {
+    fn add(&mut self, hit: bool) {
+        self.total += 1;
+        self.hit += u64::from(hit);
+    }
+
+    fn pct(&self) -> String {
+        if self.total == 0 {
+            "-".to_owned()
+        } else {
+            format!("{:.2}%", 100.0 * self.hit as f64 / self.total as f64)
+        }
+    }
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask has a parent dir")?
+        .to_path_buf();
+    let mut corpora = root.join("../shared/corpora");
+    let mut modsec = true;
+    let mut levels = vec![1u8, 2];
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--corpora" => corpora = PathBuf::from(it.next().context("--corpora needs a path")?),
+            "--no-modsec" => modsec = false,
+            "--pl" => {
+                levels = it
+                    .next()
+                    .context("--pl needs levels, e.g. 1,2")?
+                    .split(',')
+                    .map(|l| l.trim().parse::<u8>().context("paranoia level is a number"))
+                    .collect::<Result<_>>()?;
+            }
+            other => bail!(
+                "eval: unknown argument {other:?} (known: --corpora DIR, --no-modsec, --pl 1,2)"
+            ),
+        }
+    }
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&corpora) {
+        Ok(dir) => dir
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("requests.jsonl"))
+            .filter(|p| p.is_file())
+            .collect(),
+        Err(_) => {
+            println!("eval: no corpora at {} — skipping", corpora.display());
+            return Ok(());
+        }
+    };
+    files.sort();
+    if files.is_empty() {
+        println!(
+            "eval: no */requests.jsonl under {} — skipping",
+            corpora.display()
+        );
+        return Ok(());
+    }
+
+    let status = Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "processing",
+            "--bin",
+            "wallarm-oob-processing",
+        ])
+        .status()
+        .context("running cargo build")?;
+    if !status.success() {
+        bail!("building wallarm-oob-processing failed");
+    }
+    let bin = root.join("target/release/wallarm-oob-processing");
+    let scratch = root.join("target/eval");
+    std::fs::create_dir_all(&scratch).context("creating target/eval")?;
+
+    let mut overall: BTreeMap<String, (Rate, Rate)> = BTreeMap::new();
+    for file in &files {
+        let source = file
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let records = load_records(file)?;
+        let mut runs = vec![scan_ours(
+            &bin,
+            file,
+            &scratch.join(format!("{source}.ours.jsonl")),
+        )?];
+        if modsec {
+            for pl in &levels {
+                let out = scratch.join(format!("{source}.crs-pl{pl}.jsonl"));
+                runs.push(scan_modsec(&root, file, &out, *pl)?);
+            }
+        }
+        report(&source, &records, &runs, &mut overall);
+    }
+    println!("\n== overall (all sources) ==");
+    println!("{:<12} {:>10} {:>10}", "engine", "TPR", "FPR");
+    for (name, (tpr, fpr)) in &overall {
+        println!("{:<12} {:>10} {:>10}", name, tpr.pct(), fpr.pct());
+    }
+    Ok(())
+}
+
+fn load_records(file: &Path) -> Result<HashMap<String, Record>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut out = HashMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .with_context(|| format!("parsing a line of {}", file.display()))?;
+        let id = id_of(&v["id"]);
+        let label = v["label"].as_str().unwrap_or_default().to_owned();
+        let types = v["attack_types"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.insert(id, Record { label, types });
+    }
+    Ok(out)
+}
+
+fn id_of(v: &serde_json::Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+fn scan_ours(bin: &Path, input: &Path, out: &Path) -> Result<Run> {
+    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    let start = Instant::now();
+    let status = Command::new(bin)
+        .args(["scan", "--input"])
+        .arg(input)
+        .stdout(Stdio::from(file))
+        .status()
+        .with_context(|| format!("running {}", bin.display()))?;
+    let secs = start.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("scan of {} failed", input.display());
+    }
+    let mut detected = HashMap::new();
+    for line in std::fs::read_to_string(out)?.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).context("parsing scan output")?;
+        let hit = v["attacks"].as_array().is_some_and(|a| !a.is_empty());
+        detected.insert(id_of(&v["id"]), hit);
+    }
+    let n = detected.len() as f64;
+    Ok(Run {
+        name: "ours".to_owned(),
+        detected,
+        req_per_s: n / secs.max(1e-9),
+    })
+}
+
+fn scan_modsec(root: &Path, input: &Path, out: &Path, pl: u8) -> Result<Run> {
+    let script = root.join("xtask/scripts/modsec_eval.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(out)
+        .arg("--pl")
+        .arg(pl.to_string())
+        .stderr(Stdio::piped())
+        .output()
+        .context("running python3 xtask/scripts/modsec_eval.py")?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        bail!("modsec_eval.py failed: {stderr}");
+    }
+    let summary: serde_json::Value = stderr
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .context("modsec_eval.py printed no summary line")?;
+    let secs = summary["seconds"].as_f64().unwrap_or(f64::NAN);
+    let mut detected = HashMap::new();
+    for line in std::fs::read_to_string(out)?.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).context("parsing modsec output")?;
+        detected.insert(id_of(&v["id"]), v["detected"].as_bool().unwrap_or(false));
+    }
+    let n = detected.len() as f64;
+    Ok(Run {
+        name: format!("crs-pl{pl}"),
+        detected,
+        req_per_s: n / secs,
+    })
+}
+
+fn report(
+    source: &str,
+    records: &HashMap<String, Record>,
+    runs: &[Run],
+    overall: &mut BTreeMap<String, (Rate, Rate)>,
+) {
+    println!("\n== {source} ==");
+    println!(
+        "{:<12} {:>10} {:>10} {:>12}",
+        "engine", "TPR", "FPR", "req/s"
+    );
+    let mut per_type: BTreeMap<&str, Vec<Rate>> = BTreeMap::new();
+    for (k, run) in runs.iter().enumerate() {
+        let (mut tpr, mut fpr) = (Rate::default(), Rate::default());
+        for (id, rec) in records {
+            let hit = run.detected.get(id).copied().unwrap_or(false);
+            match rec.label.as_str() {
+                "attack" => {
+                    tpr.add(hit);
+                    for t in &rec.types {
+                        let rates = per_type
+                            .entry(t.as_str())
+                            .or_insert_with(|| vec![Rate::default(); runs.len()]);
+                        rates[k].add(hit);
+                    }
+                }
+                "benign" => fpr.add(hit),
+                _ => {}
+            }
+        }
+        println!(
+            "{:<12} {:>10} {:>10} {:>12.0}",
+            run.name,
+            tpr.pct(),
+            fpr.pct(),
+            run.req_per_s
+        );
+        let entry = overall.entry(run.name.clone()).or_default();
+        entry.0.hit += tpr.hit;
+        entry.0.total += tpr.total;
+        entry.1.hit += fpr.hit;
+        entry.1.total += fpr.total;
+    }
+    print!("{:<26} {:>6}", "attack type (TPR)", "n");
+    for run in runs {
+        print!(" {:>10}", run.name);
+    }
+    println!();
+    let mut rows: Vec<_> = per_type.into_iter().collect();
+    rows.sort_by_key(|(_, r)| std::cmp::Reverse(r[0].total));
+    for (t, rates) in rows {
+        print!("{:<26} {:>6}", t, rates[0].total);
+        for r in &rates {
+            print!(" {:>10}", r.pct());
+        }
+        println!();
+    }
+}

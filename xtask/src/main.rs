@@ -1,0 +1,57 @@
+//! `cargo xtask <command>`: everything the project needs, installed and run from here.
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod certs;
+mod demo;
+mod eval;
+mod setup;
+mod sh;
+mod test;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "wallarm-oob project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Install what is missing (Debian packages, pinned eBPF nightly + rust-src, bpf-linker). Idempotent.
+    Setup,
+    /// Make a dev CA and certificates for agent, aggregation and processing (.dev/certs).
+    Certs {
+        /// Replace existing certificates.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Build, start everything locally against a real nginx, send attacks, show the events.
+    Demo(demo::Options),
+    /// Everything CI checks: setup, build (eBPF included), fmt, clippy, all tests.
+    Test(test::Options),
+    /// Detection quality on ../shared/corpora, side by side with ModSecurity + CRS.
+    Eval {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Setup => setup::run(),
+        Cmd::Certs { force } => certs::run(force).map(|_| ()),
+        Cmd::Demo(o) => demo::run(o),
+        Cmd::Test(o) => test::run(o),
+        Cmd::Eval { args } => eval::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
