@@ -9,11 +9,15 @@
 //! - `http2/cold_hpack`: the first requests of many fresh connections, where every header is a
 //!   Huffman-coded literal (the worst case for HPACK decoding).
 //!
+//! - `hpack/*`: the tolerant HPACK decoder alone on the header blocks of those recordings, and on
+//!   blocks where every field is a Huffman-coded literal (a connection's first requests).
+//!
 //! The idle-connection memory figure is printed once (criterion has no memory measurement).
 
 use std::hint::black_box;
 
 use aggregation::exchange::{Limits, Side};
+use aggregation::http2::hpack::{Decoder, Fields};
 use aggregation::parse::ConnParser;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -197,5 +201,74 @@ fn print_idle_memory() {
     eprintln!("idle ConnParser bytes: new {fresh}, idle HTTP/1 after 40 exchanges {idle_h1}, idle HTTP/2 after 60 streams {idle_h2}");
 }
 
-criterion_group!(benches, bench);
+/// Header blocks (HEADERS frames with END_HEADERS, no padding/priority as h2 sends them) per side.
+fn header_blocks(log: &[(Side, Vec<u8>)]) -> [Vec<Vec<u8>>; 2] {
+    let mut out = [Vec::new(), Vec::new()];
+    for (i, side) in [Side::Client, Side::Server].into_iter().enumerate() {
+        let mut stream: Vec<u8> = log
+            .iter()
+            .filter(|(s, _)| *s == side)
+            .flat_map(|(_, b)| b.clone())
+            .collect();
+        if side == Side::Client {
+            stream.drain(..24);
+        }
+        let mut p = 0;
+        while p + 9 <= stream.len() {
+            let len = u32::from_be_bytes([0, stream[p], stream[p + 1], stream[p + 2]]) as usize;
+            let (kind, flags) = (stream[p + 3], stream[p + 4]);
+            if kind == 1 && flags & 0x4 != 0 && flags & 0x28 == 0 {
+                out[i].push(stream[p + 9..p + 9 + len].to_vec());
+            }
+            p += 9 + len;
+        }
+    }
+    out
+}
+
+fn decode_all(blocks: &[Vec<u8>]) -> usize {
+    let mut d = Decoder::new(true);
+    let mut n = 0;
+    for b in blocks {
+        let mut fields = Fields::new();
+        if d.decode(b, 1 << 20, &mut fields).is_ok() {
+            n += fields.len();
+        }
+        black_box(&fields);
+    }
+    n
+}
+
+fn bench_hpack(c: &mut Criterion) {
+    let mut g = c.benchmark_group("hpack");
+    for (name, data) in [
+        (
+            "browser_blocks",
+            &include_bytes!("../testdata/h2_browser.bin")[..],
+        ),
+        (
+            "grpc_blocks",
+            &include_bytes!("../testdata/h2_grpc.bin")[..],
+        ),
+    ] {
+        let blocks = header_blocks(&records(data));
+        let all: Vec<Vec<u8>> = blocks.concat();
+        let bytes: u64 = all.iter().map(|b| b.len() as u64).sum();
+        g.throughput(Throughput::Bytes(bytes));
+        g.bench_function(name, |b| {
+            b.iter(|| decode_all(&blocks[0]) + decode_all(&blocks[1]))
+        });
+    }
+    // First request and response blocks of a browser connection: every field a Huffman literal.
+    let blocks = header_blocks(&records(include_bytes!("../testdata/h2_browser.bin")));
+    let cold = [blocks[0][0].clone(), blocks[1][0].clone()];
+    let bytes: u64 = cold.iter().map(|b| b.len() as u64).sum();
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("huffman_literals_cold", |b| {
+        b.iter(|| decode_all(&cold[..1]) + decode_all(&cold[1..]))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_hpack);
 criterion_main!(benches);

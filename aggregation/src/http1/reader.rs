@@ -167,8 +167,17 @@ impl Reader {
                 // `buf` too, then parsing continues straight from `input`.
                 let cap = self.hold_cap(ctx.limits);
                 let take = cap.saturating_sub(self.buf.len()).clamp(1, input.len());
+                let old_len = self.buf.len();
                 self.buf.extend_from_slice(&input[..take]);
                 input = &input[take..];
+                if self.state == State::Head
+                    && self.buf.len() < cap
+                    && !head_may_end(&self.buf, old_len)
+                {
+                    // A head only completes at an empty line: re-parsing before one arrives would
+                    // make a head sent a byte at a time cost O(n²).
+                    continue;
+                }
                 self.drain_buf(ctx);
             }
         }
@@ -578,6 +587,16 @@ impl Reader {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.buf.capacity()
     }
+}
+
+/// Could the bytes appended at `old_len` have completed a head? Only an empty line ends one
+/// (LF CR LF or LF LF, RFC 9112 §2.1); the check looks back two bytes for one split across feeds.
+fn head_may_end(buf: &[u8], old_len: usize) -> bool {
+    let from = old_len.saturating_sub(2);
+    memchr::memchr_iter(b'\n', &buf[from..]).any(|i| {
+        let rest = &buf[from + i + 1..];
+        matches!(rest, [] | [b'\r'] | [b'\n', ..] | [b'\r', b'\n', ..])
+    })
 }
 
 fn add_body_len(msg: &mut Current, n: u64) {

@@ -13,15 +13,15 @@ mod table;
 use table::{DynamicTable, Lookup};
 
 /// Header fields of one decoded block.
-pub(crate) type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+pub type Fields = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Largest dynamic table kept per direction, whatever the peer announces (memory bound). Entries a
 /// larger encoder table would still hold become unknown placeholders when referenced.
-pub(crate) const TABLE_CAP: usize = 64 * 1024;
+pub const TABLE_CAP: usize = 64 * 1024;
 
 /// A block could not be decoded to its end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum HpackError {
+pub enum HpackError {
     /// Integer longer than 5 continuation octets or cut by the end of the block (RFC 7541 §5.1).
     Integer,
     /// String length beyond the end of the block (§5.2).
@@ -34,7 +34,7 @@ pub(crate) enum HpackError {
 
 /// What decoding a block noticed besides the fields.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Decoded {
+pub struct Decoded {
     /// Fields with an unknown dynamic index (placeholders emitted).
     pub unknown: u32,
     /// The decoded list exceeded the size limit; later fields were decoded (for the table) but dropped.
@@ -42,25 +42,25 @@ pub(crate) struct Decoded {
 }
 
 /// Decoder for the header blocks one endpoint sends.
-pub(crate) struct Decoder {
+pub struct Decoder {
     table: DynamicTable,
 }
 
 impl Decoder {
     /// `complete`: decoding starts with the connection, so the whole table history will be seen.
-    pub(crate) fn new(complete: bool) -> Self {
+    pub fn new(complete: bool) -> Self {
         Self {
             table: DynamicTable::new(complete, TABLE_CAP),
         }
     }
 
     /// A header block (or part of the history) went missing: forget what can no longer be placed.
-    pub(crate) fn lose_history(&mut self) {
+    pub fn lose_history(&mut self) {
         self.table.lose_history();
     }
 
     /// SETTINGS_HEADER_TABLE_SIZE from the decoding endpoint bounds the encoder's table (RFC 9113 §6.5.2).
-    pub(crate) fn settings_table_size(&mut self, size: u32) {
+    pub fn settings_table_size(&mut self, size: u32) {
         if !self.table.is_complete() {
             self.table.limit_max_size(size as usize);
         }
@@ -68,7 +68,7 @@ impl Decoder {
 
     /// Decodes `block` into `out`, at most `max_list` bytes of names and values kept. On error the
     /// fields decoded so far stay in `out` and the table history is marked lost.
-    pub(crate) fn decode(
+    pub fn decode(
         &mut self,
         block: &[u8],
         max_list: usize,
@@ -136,8 +136,7 @@ impl Decoder {
     }
 
     /// Entries currently known (tests, memory accounting).
-    #[allow(dead_code)]
-    pub(crate) fn table_len(&self) -> usize {
+    pub fn table_len(&self) -> usize {
         self.table.len()
     }
 }

@@ -158,7 +158,11 @@ impl DynamicTable {
         }
         self.evict_to(self.max_size - size);
         let bytes = [name, value].concat().into_boxed_slice();
-        self.entries.push_front(Entry { bytes, name_len: name.len(), size });
+        self.entries.push_front(Entry {
+            bytes,
+            name_len: name.len(),
+            size,
+        });
         self.size += size;
     }
 
