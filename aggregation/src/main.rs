@@ -3,21 +3,8 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     let cli = aggregation::config::Cli::parse();
     svc::logging::init(cli.log_format, "info");
-    let result = aggregation::config::Config::load(&cli).and_then(|cfg| {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        rt.block_on(async {
-            let (trigger, shutdown) = svc::shutdown::channel();
-            trigger.on_signals();
-            aggregation::run::run(cfg, shutdown).await
-        })
-    });
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("wallarm-oob-aggregation: error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    svc::config::run_service("wallarm-oob-aggregation", |shutdown| {
+        let cfg = aggregation::config::Config::load(&cli)?;
+        Ok(aggregation::run::run(cfg, shutdown))
+    })
 }

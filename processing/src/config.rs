@@ -52,15 +52,7 @@ impl Default for Config {
 
 impl Config {
     pub fn load(a: &ServeArgs) -> anyhow::Result<Self> {
-        let mut c: Config = match &a.config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| anyhow::anyhow!("reading config {}: {e}", path.display()))?;
-                serde_yaml::from_str(&text)
-                    .map_err(|e| anyhow::anyhow!("config {}: {e}", path.display()))?
-            }
-            None => Config::default(),
-        };
+        let mut c: Config = svc::config::load_yaml(a.config.as_deref())?;
         if let Some(v) = a.listen {
             c.listen = v;
         }

@@ -1,4 +1,5 @@
 //! Service plumbing shared by agent, aggregation and processing.
+pub mod config;
 #[cfg(feature = "devcerts")]
 pub mod devcerts;
 pub mod http;

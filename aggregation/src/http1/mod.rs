@@ -158,12 +158,12 @@ impl Http1Conn {
         };
         self.client.finish(&mut ctx);
         self.server.finish(&mut ctx);
-        self.pairing.flush(&mut self.out, stats);
+        self.pairing.flush(&mut self.out, stats, false);
         self.pairing.drop_orphans(stats);
     }
 
     pub fn flush_unanswered(&mut self, stats: &mut ParserStats) {
-        self.pairing.flush(&mut self.out, stats);
+        self.pairing.flush(&mut self.out, stats, true);
     }
 
     pub fn pop(&mut self) -> Option<Exchange> {

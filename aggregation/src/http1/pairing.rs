@@ -16,6 +16,13 @@ use super::head::UpgradeKind;
 use crate::exchange::{Exchange, Protocol, Request, Response};
 use crate::parse::ParserStats;
 
+/// Completed requests kept waiting for their responses (and responses for their requests). Deeper
+/// pipelines without any answer are pathological; the oldest request is emitted alone beyond this,
+/// which bounds memory at this many bodies of `max_body_bytes`.
+const MAX_WAITING: usize = 32;
+/// Requests whose response has not started, tracked for HEAD/CONNECT framing (32 bytes each).
+const MAX_METAS: usize = 1024;
+
 /// What the response parser needs to know about the request it answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Meta {
@@ -80,6 +87,10 @@ impl Pairing {
         self.next_req += 1;
         // A response already started for this index (it arrived first): do not wait for another.
         if idx >= self.next_resp {
+            if self.metas.len() >= MAX_METAS {
+                // Never answered; its response, if it ever comes, is framed as a GET's.
+                self.metas.pop_front();
+            }
             self.metas.push_back(Meta {
                 idx,
                 head,
@@ -165,11 +176,35 @@ impl Pairing {
             };
             emit(out, stats, req, resp);
         }
+        while self.requests.len() > MAX_WAITING {
+            if let Some(req) = self.requests.pop_front() {
+                emit(out, stats, req, None);
+            }
+        }
+        while self.responses.len() > MAX_WAITING {
+            self.responses.pop_front();
+            stats.responses_orphaned += 1;
+        }
     }
 
     /// Emits every completed request, with its response when there is one (connection end, idle flush).
-    pub(crate) fn flush(&mut self, out: &mut VecDeque<Exchange>, stats: &mut ParserStats) {
-        while let Some(req) = self.requests.pop_front() {
+    ///
+    /// `keep_in_progress`: stop at a request whose response has started but not finished (a slow
+    /// download is not an unanswered request); it and later ones keep waiting, in order.
+    pub(crate) fn flush(
+        &mut self,
+        out: &mut VecDeque<Exchange>,
+        stats: &mut ParserStats,
+        keep_in_progress: bool,
+    ) {
+        self.pump(out, stats);
+        while let Some(front) = self.requests.front() {
+            if keep_in_progress && front.idx + 1 == self.next_resp {
+                break;
+            }
+            let Some(req) = self.requests.pop_front() else {
+                break;
+            };
             while self.responses.front().is_some_and(|r| r.idx < req.idx) {
                 self.responses.pop_front();
                 stats.responses_orphaned += 1;

@@ -477,14 +477,14 @@ impl Reader {
                 if r.body_truncated {
                     ctx.stats.truncated_bodies += 1;
                 }
-                if cur.dropped {
-                    // Its response, if any, finds no request and is dropped as an orphan.
-                } else if let Some(idx) = cur.idx {
-                    ctx.pairing.request_done(Done {
+                match cur.idx {
+                    Some(idx) if !cur.dropped => ctx.pairing.request_done(Done {
                         idx,
                         msg: r,
                         incomplete,
-                    });
+                    }),
+                    // Dropped (oversized head): its response, if any, is an orphan.
+                    _ => {}
                 }
                 if let (Some(_), Some(idx)) = (cur.switch, cur.idx) {
                     self.state = State::AwaitSwitch(idx);

@@ -74,3 +74,35 @@ pub fn proxy(data: &[u8]) {
     p.finish();
     while p.pop().is_some() {}
 }
+
+/// HTTP/2 frames built from the input, records `[ctl][flags][stream][len][payload; len]`: frame
+/// headers are well-formed, so the fuzzer spends its time in HPACK, CONTINUATION and stream state
+/// rather than in resync. `ctl`: bit 7 the side, bits 0–3 the type (10–15 unknown types), `0x70`
+/// set: a gap of `flags` bytes first.
+pub fn http2_frames(data: &[u8]) {
+    let mut p = ConnParser::new(limits(), false);
+    p.feed(Side::Client, crate::http2::PREFACE);
+    let mut rest = data;
+    while let [ctl, flags, stream, len, tail @ ..] = rest {
+        let len = usize::from(*len).min(tail.len());
+        let side = if ctl & 0x80 == 0 {
+            Side::Client
+        } else {
+            Side::Server
+        };
+        if ctl & 0x70 == 0x70 {
+            p.gap(side, u64::from(*flags));
+        }
+        let mut frame = Vec::with_capacity(9 + len);
+        frame.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
+        frame.push(ctl & 0x0f);
+        frame.push(*flags);
+        frame.extend_from_slice(&u32::from(*stream).to_be_bytes());
+        frame.extend_from_slice(&tail[..len]);
+        p.feed(side, &frame);
+        while p.pop().is_some() {}
+        rest = &tail[len..];
+    }
+    p.finish();
+    while p.pop().is_some() {}
+}

@@ -619,3 +619,45 @@ fn large_first_feed_is_not_lost_to_detection() {
     assert_eq!(ex[0].request.body_len, 100_000);
     assert_eq!(ex[1].request.method, "GET");
 }
+
+#[test]
+fn parser_is_send_and_small() {
+    fn send<T: Send>() {}
+    send::<ConnParser>();
+    let p = ConnParser::new(Limits::default(), false);
+    assert!(std::mem::size_of::<ConnParser>() + p.heap_bytes() < 1024);
+}
+
+#[test]
+fn flush_keeps_a_request_whose_response_is_streaming() {
+    let mut p = ConnParser::new(Limits::default(), false);
+    p.feed(Side::Client, GET);
+    p.feed(
+        Side::Server,
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf",
+    );
+    p.flush_unanswered();
+    assert!(p.pop().is_none(), "its response is arriving");
+    p.feed(Side::Server, b"-done");
+    p.feed(Side::Server, b"!");
+    let e = p.pop().expect("paired once complete");
+    assert_eq!(
+        e.response.as_ref().map(|r| r.body.as_slice()),
+        Some(&b"half-done!"[..])
+    );
+}
+
+#[test]
+fn deep_pipeline_without_answers_is_bounded() {
+    let mut p = ConnParser::new(Limits::default(), false);
+    for _ in 0..100 {
+        p.feed(Side::Client, POST);
+    }
+    let mut n = 0;
+    while let Some(e) = p.pop() {
+        assert!(e.response.is_none());
+        n += 1;
+    }
+    assert_eq!(n, 100 - 32);
+    assert_eq!(p.stats().requests_unanswered, 68);
+}

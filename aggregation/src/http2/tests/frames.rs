@@ -161,3 +161,28 @@ fn h2c_upgrade_continues_as_http2() {
         assert_eq!(ex[1].response.as_ref().map(|r| r.status), Some(404));
     }
 }
+
+#[test]
+fn concurrent_stream_bodies_share_a_budget() {
+    let limits = crate::exchange::Limits {
+        max_header_bytes: 4096,
+        max_body_bytes: 100,
+    };
+    let mut p = crate::parse::ConnParser::new(limits, false);
+    let mut c = PREFACE.to_vec();
+    for id in (1..80).step_by(2) {
+        c.extend(frame(kind::HEADERS, flag::END_HEADERS, id, &get("/up")));
+        c.extend(frame(kind::DATA, 0, id, &[b'b'; 100]));
+    }
+    p.feed(Side::Client, &c);
+    p.finish();
+    let mut kept = 0;
+    let mut n = 0;
+    while let Some(e) = p.pop() {
+        kept += e.request.body.len();
+        assert_eq!(e.request.body_len, 100);
+        n += 1;
+    }
+    assert_eq!(n, 40);
+    assert_eq!(kept, 800, "8 × max_body_bytes across open streams");
+}

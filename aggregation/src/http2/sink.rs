@@ -1,0 +1,336 @@
+//! How one direction's frames change the connection: header blocks (HEADERS, PUSH_PROMISE,
+//! CONTINUATION) decoded and applied to streams, DATA appended to bodies, RST_STREAM, GOAWAY and
+//! SETTINGS noted (RFC 9113 §6).
+
+use super::frame::{self, flag, kind, Head};
+use super::hpack::Fields;
+use super::reader::FrameSink;
+use super::{block_cap, ix, kept_budget, stream, Block, Streams};
+use crate::exchange::{Limits, Side};
+use crate::parse::ParserStats;
+
+/// One direction's view of the connection state, given to its frame reader.
+pub(super) struct Sink<'a> {
+    pub(super) st: &'a mut Streams,
+    pub(super) side: Side,
+    pub(super) limits: &'a Limits,
+    pub(super) stats: &'a mut ParserStats,
+}
+
+impl Sink<'_> {
+    /// HEADERS / PUSH_PROMISE: strips padding and priority, starts a block (RFC 9113 §6.2, §6.6).
+    fn header_frame(&mut self, head: Head, payload: &[u8]) {
+        let mut start = 0usize;
+        let mut pad = 0usize;
+        if head.has(flag::PADDED) {
+            let Some(&p) = payload.first() else {
+                return self.malformed();
+            };
+            pad = usize::from(p);
+            start = 1;
+        }
+        let mut promised = None;
+        if head.kind == kind::PUSH_PROMISE {
+            let Some(b) = payload.get(start..start + 4) else {
+                return self.malformed();
+            };
+            promised = Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) & 0x7fff_ffff);
+            start += 4;
+        } else if head.has(flag::PRIORITY) {
+            start += 5;
+        }
+        let Some(fragment) = payload
+            .len()
+            .checked_sub(pad)
+            .and_then(|end| payload.get(start..end))
+        else {
+            return self.malformed();
+        };
+        let end_stream = head.kind == kind::HEADERS && head.has(flag::END_STREAM);
+        if head.has(flag::END_HEADERS) {
+            self.st.blocks[ix(self.side)] = None;
+            self.block_done(head.stream, promised, end_stream, fragment);
+        } else {
+            self.st.blocks[ix(self.side)] = Some(Block {
+                stream: head.stream,
+                promised,
+                end_stream,
+                buf: fragment.to_vec(),
+            });
+        }
+    }
+
+    fn continuation(&mut self, head: Head, payload: &[u8]) {
+        let side = ix(self.side);
+        let Some(mut block) = self.st.blocks[side].take() else {
+            // Its HEADERS was not seen (lost or before the capture): the block is lost.
+            return self.lost_history();
+        };
+        if block.stream != head.stream {
+            // CONTINUATION must follow on the same stream (RFC 9113 §6.10).
+            self.stats.h2_frame_errors += 1;
+            return self.lost_history();
+        }
+        if block.buf.len() + payload.len() > block_cap(self.limits) {
+            self.stats.h2_oversized_header_blocks += 1;
+            return self.lost_history();
+        }
+        block.buf.extend_from_slice(payload);
+        if head.has(flag::END_HEADERS) {
+            self.block_done(block.stream, block.promised, block.end_stream, &block.buf);
+        } else {
+            self.st.blocks[side] = Some(block);
+        }
+    }
+
+    fn malformed(&mut self) {
+        self.stats.h2_frame_errors += 1;
+        // The block's insertions are unknown now.
+        self.lost_history();
+    }
+
+    fn lost_history(&mut self) {
+        self.st.decoders[ix(self.side)].lose_history();
+        self.st.blocks[ix(self.side)] = None;
+        self.st.incomplete = true;
+    }
+
+    /// A whole header block: decode, then apply to its stream.
+    fn block_done(&mut self, id: u32, promised: Option<u32>, end_stream: bool, block: &[u8]) {
+        // Every field takes at least one octet of the block. Up to 20 slots up front (960 bytes: still
+        // a size glibc serves from its per-thread cache; larger first allocations cost more than a regrow).
+        let mut fields = Fields::with_capacity(block.len().min(20));
+        let decoded = self.st.decoders[ix(self.side)].decode(
+            block,
+            self.limits.max_header_bytes,
+            &mut fields,
+        );
+        let incomplete = match decoded {
+            Ok(info) => {
+                self.stats.hpack_unknown_indexes += u64::from(info.unknown);
+                if info.oversized {
+                    self.stats.h2_oversized_header_blocks += 1;
+                }
+                info.unknown > 0 || info.oversized
+            }
+            Err(_) => {
+                self.stats.hpack_errors += 1;
+                self.st.incomplete = true;
+                true
+            }
+        };
+        match (self.side, promised) {
+            (Side::Server, Some(pid)) => {
+                // A pushed request (RFC 9113 §8.4): its response follows on `pid`.
+                let stats = &mut *self.stats;
+                if let Some(s) = self.st.open(pid, stats) {
+                    s.request = Some(stream::request_from(fields));
+                    s.req_done = true;
+                    s.incomplete |= incomplete;
+                }
+            }
+            (Side::Client, _) => {
+                self.st.max_client_stream = self.st.max_client_stream.max(id);
+                let stats = &mut *self.stats;
+                if let Some(s) = self.st.open(id, stats) {
+                    s.incomplete |= incomplete;
+                    match &mut s.request {
+                        // Trailers (RFC 9113 §8.1).
+                        Some(r) => r.headers.extend(fields),
+                        None => s.request = Some(stream::request_from(fields)),
+                    }
+                    s.req_done |= end_stream;
+                }
+                self.st.maybe_done(id, self.stats);
+            }
+            (Side::Server, None) => {
+                let status = fields
+                    .iter()
+                    .find(|(n, _)| n == b":status")
+                    .map(|(_, v)| stream::parse_status(v));
+                if status.is_some_and(|s| (100..200).contains(&s)) {
+                    // Interim response (RFC 9113 §8.1): the final one follows.
+                    self.stats.interim_responses += 1;
+                    return;
+                }
+                let unknown = self.st.find(id).is_none();
+                if unknown && (self.st.incomplete || id <= self.st.max_client_stream) {
+                    // Its request is not in what we saw: sent before the capture joined (streams
+                    // open in increasing order, RFC 9113 §5.1.1), or the stream was already emitted.
+                    // A complete capture may still see a response first when feeds are reordered.
+                    self.stats.responses_orphaned += 1;
+                    return;
+                }
+                let stats = &mut *self.stats;
+                if let Some(s) = self.st.open(id, stats) {
+                    s.incomplete |= incomplete;
+                    match &mut s.response {
+                        Some(r) => r.headers.extend(fields),
+                        None => s.response = Some(stream::response_from(fields)),
+                    }
+                    s.resp_done |= end_stream;
+                }
+                self.st.maybe_done(id, self.stats);
+            }
+        }
+    }
+
+    fn settings(&mut self, head: Head, payload: &[u8]) {
+        if head.has(flag::ACK) {
+            return;
+        }
+        for p in payload.chunks_exact(6) {
+            let id = u16::from_be_bytes([p[0], p[1]]);
+            let value = u32::from_be_bytes([p[2], p[3], p[4], p[5]]);
+            match id {
+                // SETTINGS_HEADER_TABLE_SIZE bounds the table of the peer's encoder (RFC 9113 §6.5.2).
+                0x1 => self.st.decoders[1 - ix(self.side)].settings_table_size(value),
+                // SETTINGS_MAX_FRAME_SIZE: the largest frame the peer may send us (used by resync).
+                0x5 => {
+                    self.st.max_frame[1 - ix(self.side)] =
+                        value.clamp(frame::DEFAULT_MAX_FRAME, (1 << 24) - 1);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl FrameSink for Sink<'_> {
+    fn frame(&mut self, head: Head, payload: &[u8]) {
+        self.stats.h2_frames += 1;
+        match head.kind {
+            kind::HEADERS | kind::PUSH_PROMISE => {
+                if self.st.blocks[ix(self.side)].take().is_some() {
+                    // A block left open by a frame other than CONTINUATION (RFC 9113 §6.10).
+                    self.stats.h2_frame_errors += 1;
+                    self.lost_history();
+                }
+                self.header_frame(head, payload);
+            }
+            kind::CONTINUATION => self.continuation(head, payload),
+            kind::SETTINGS => self.settings(head, payload),
+            kind::RST_STREAM => {
+                self.stats.h2_streams_reset += 1;
+                if let Some(i) = self.st.streams.iter().position(|s| s.id == head.stream) {
+                    let s = self.st.streams.remove(i);
+                    self.st.emit(s, self.stats);
+                }
+            }
+            kind::GOAWAY => self.stats.h2_goaways += 1,
+            _ => {}
+        }
+    }
+
+    fn data(&mut self, head: &Head, bytes: &[u8]) {
+        let room = kept_budget(self.limits).saturating_sub(self.st.kept);
+        let limit = self.limits.max_body_bytes;
+        let side = self.side;
+        let Some(s) = self.st.find(head.stream) else {
+            return;
+        };
+        let (msg, lossy) = match side {
+            Side::Client => (
+                s.request
+                    .as_mut()
+                    .map(|r| (&mut r.body, &mut r.body_len, &mut r.body_truncated)),
+                s.req_lossy,
+            ),
+            Side::Server => (
+                s.response
+                    .as_mut()
+                    .map(|r| (&mut r.body, &mut r.body_len, &mut r.body_truncated)),
+                s.resp_lossy,
+            ),
+        };
+        let Some((body, len, truncated)) = msg else {
+            return;
+        };
+        let before = body.len();
+        // After lost bytes nothing more is kept (not contiguous); otherwise the per-message limit and
+        // the connection's budget both apply.
+        let max = if lossy {
+            before
+        } else {
+            limit.min(before + room)
+        };
+        let dropped = stream::push_body(body, len, truncated, max, bytes);
+        let kept = body.len() - before;
+        self.st.kept += kept;
+        self.stats.body_bytes_dropped += dropped;
+    }
+
+    fn data_end(&mut self, head: &Head) {
+        self.stats.h2_frames += 1;
+        if !head.has(flag::END_STREAM) {
+            return;
+        }
+        let side = self.side;
+        if let Some(s) = self.st.find(head.stream) {
+            match side {
+                Side::Client => s.req_done = true,
+                Side::Server => s.resp_done = true,
+            }
+        }
+        self.st.maybe_done(head.stream, self.stats);
+    }
+
+    fn lost_data(&mut self, head: &Head, lost: u64) {
+        let side = self.side;
+        if let Some(s) = self.st.find(head.stream) {
+            s.incomplete = true;
+            let msg = match side {
+                Side::Client => {
+                    s.req_lossy = true;
+                    s.request
+                        .as_mut()
+                        .map(|r| (&mut r.body_len, &mut r.body_truncated))
+                }
+                Side::Server => {
+                    s.resp_lossy = true;
+                    s.response
+                        .as_mut()
+                        .map(|r| (&mut r.body_len, &mut r.body_truncated))
+                }
+            };
+            if let Some((len, truncated)) = msg {
+                *len += lost;
+                *truncated = true;
+            }
+        }
+    }
+
+    fn lost_block(&mut self, head: &Head) {
+        self.stats.h2_oversized_header_blocks += 1;
+        self.lost_history();
+        if let Some(s) = self.st.find(head.stream) {
+            s.incomplete = true;
+        }
+    }
+
+    fn resynced(&mut self) {
+        self.lost_history();
+        // Streams in progress on this side may have lost frames.
+        let side = self.side;
+        for s in &mut self.st.streams {
+            let open = match side {
+                Side::Client => s.request.is_some() && !s.req_done,
+                Side::Server => s.response.is_some() && !s.resp_done,
+            };
+            if open {
+                s.incomplete = true;
+            }
+        }
+    }
+
+    fn frame_error(&mut self) {
+        self.stats.h2_frame_errors += 1;
+    }
+
+    fn skipped(&mut self, head: &Head) {
+        self.stats.h2_frames += 1;
+        if head.kind > kind::CONTINUATION {
+            self.stats.h2_unknown_frames += 1;
+        }
+    }
+}
