@@ -13,6 +13,7 @@ pub(crate) mod resync;
 use std::collections::VecDeque;
 
 pub(crate) use head::UpgradeKind;
+pub(crate) use pairing::trim_deque;
 use pairing::Pairing;
 use reader::{Ctx, Reader, Role};
 
@@ -177,6 +178,18 @@ impl Http1Conn {
 
     /// Heap bytes held by parser buffers.
     pub fn heap_bytes(&self) -> usize {
-        self.client.heap_bytes() + self.server.heap_bytes()
+        self.client.heap_bytes()
+            + self.server.heap_bytes()
+            + self.pairing.heap_bytes()
+            + self.out.capacity() * std::mem::size_of::<Exchange>()
+    }
+
+    /// Returns capacity once nothing is waiting: down to one slot per queue after a drain, all of
+    /// it when the connection goes idle (`keep` 0).
+    pub fn trim(&mut self, keep: usize) {
+        self.pairing.trim(keep);
+        pairing::trim_deque(&mut self.out, keep);
+        self.client.trim();
+        self.server.trim();
     }
 }

@@ -247,9 +247,35 @@ fn emit(
 }
 
 impl Pairing {
+    /// Heap bytes of the queues (not of the messages waiting in them).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.metas.capacity() * std::mem::size_of::<Meta>()
+            + self.requests.capacity() * std::mem::size_of::<Done<Request>>()
+            + self.responses.capacity() * std::mem::size_of::<Done<Response>>()
+    }
+
+    /// Releases queue capacity once the queues are empty again (`keep`: slots kept for the next one).
+    pub(crate) fn trim(&mut self, keep: usize) {
+        trim_deque(&mut self.metas, keep);
+        trim_deque(&mut self.requests, keep);
+        trim_deque(&mut self.responses, keep);
+    }
+
     /// A final response for a request after `idx` has started, or `idx` got its response: the
     /// server is past it.
     pub(crate) fn answered_past(&self, idx: u64) -> bool {
         self.next_resp > idx
+    }
+}
+
+/// Shrinks an empty queue to `keep` slots: one keeps request/response rhythm free of allocations,
+/// zero leaves an idle connection holding nothing.
+pub(crate) fn trim_deque<T>(q: &mut VecDeque<T>, keep: usize) {
+    if q.is_empty() && q.capacity() > keep {
+        if keep == 0 {
+            *q = VecDeque::new();
+        } else {
+            q.shrink_to(keep);
+        }
     }
 }

@@ -587,6 +587,13 @@ impl Reader {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.buf.capacity()
     }
+
+    /// `buf` only holds pieces split across feeds; once empty, a large one is not kept.
+    pub(crate) fn trim(&mut self) {
+        if self.buf.is_empty() && self.buf.capacity() > 1024 {
+            self.buf = Vec::new();
+        }
+    }
 }
 
 /// Could the bytes appended at `old_len` have completed a head? Only an empty line ends one

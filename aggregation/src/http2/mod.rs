@@ -164,6 +164,25 @@ impl Http2Conn {
             .map(FrameReader::heap_bytes)
             .sum::<usize>()
             + self.st.streams.capacity() * std::mem::size_of::<Stream>()
+            + self
+                .st
+                .decoders
+                .iter()
+                .map(Decoder::heap_bytes)
+                .sum::<usize>()
+            + self.st.out.capacity() * std::mem::size_of::<Exchange>()
+    }
+
+    /// Returns capacity once nothing is waiting: down to one slot after a drain, all of it when the
+    /// connection goes idle (`keep` 0).
+    pub fn trim(&mut self, keep: usize) {
+        crate::http1::trim_deque(&mut self.st.out, keep);
+        if self.st.streams.is_empty() && self.st.streams.capacity() > keep {
+            self.st.streams.shrink_to(keep);
+        }
+        for r in &mut self.readers {
+            r.trim();
+        }
     }
 }
 

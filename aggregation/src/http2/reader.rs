@@ -90,6 +90,16 @@ impl FrameReader {
         self.hold.capacity() + self.payload.capacity()
     }
 
+    /// Drops buffers a large frame or a resync grew, once they are empty.
+    pub(crate) fn trim(&mut self) {
+        if self.hold.is_empty() && self.hold.capacity() > 1024 {
+            self.hold = Vec::new();
+        }
+        if self.payload.is_empty() && self.payload.capacity() > 16 * 1024 {
+            self.payload = Vec::new();
+        }
+    }
+
     pub(crate) fn feed(&mut self, mut input: &[u8], sink: &mut impl FrameSink) {
         while !input.is_empty() {
             match self.state {

@@ -2,6 +2,18 @@
 //!
 //! Pure: bytes of one connection in (per side, in order), [`Exchange`]s out. No I/O, no clock: the
 //! caller decides when a request has waited too long ([`ConnParser::flush_unanswered`]).
+//!
+//! What callers can rely on:
+//! - Any split of the same bytes into feeds gives the same exchanges (tests feed every split point).
+//! - Feeds of the two sides are expected in capture order (a response's first bytes after its
+//!   request's head). On a connection seen from its start a response fed early still pairs; after a
+//!   mid-stream join or a gap, a response with no request in sight is counted as an orphan.
+//! - HTTP/1 exchanges come out in request order; HTTP/2 ones when their stream completes.
+//! - `incomplete_context` marks an exchange found by resync (mid-stream join, gap, parse error),
+//!   cut by a gap, or carrying HPACK placeholders (`:unknown-hpack-index-N` names).
+//! - Memory is bounded by `Limits` and named constants (held detection bytes, pipeline depth, HTTP/2
+//!   streams and their shared body budget, HPACK table cap); malformed input is counted in
+//!   [`ParserStats`] and never panics (fuzzed).
 
 mod detect;
 #[cfg(fuzzing)]
@@ -113,18 +125,25 @@ impl ConnParser {
             Conn::Http1(h) => h.flush_unanswered(&mut self.stats),
             Conn::Http2(h) => h.flush_unanswered(&mut self.stats),
         }
+        // The caller flushes idle connections: hold nothing until the next bytes.
+        self.trim(0);
     }
 
     /// Completed exchanges, in request order.
     pub fn pop(&mut self) -> Option<Exchange> {
         // `out` holds only what HTTP/1 finished before an h2c switch; then the protocol's own queue.
-        let mut ex = match self.out.pop_front() {
-            Some(ex) => ex,
+        let next = match self.out.pop_front() {
+            Some(ex) => Some(ex),
             None => match &mut self.conn {
-                Conn::Detect(_) => return None,
-                Conn::Http1(h) => h.pop()?,
-                Conn::Http2(h) => h.pop()?,
+                Conn::Detect(_) => None,
+                Conn::Http1(h) => h.pop(),
+                Conn::Http2(h) => h.pop(),
             },
+        };
+        let Some(mut ex) = next else {
+            // Drained: a good moment to give back what a burst grew.
+            self.trim(1);
+            return None;
         };
         ex.proxied_client = self.proxied_client;
         Some(ex)
@@ -143,12 +162,26 @@ impl ConnParser {
         }
     }
 
-    /// Heap bytes held by this parser's buffers (not counting exchanges waiting in `pop`).
+    /// Heap bytes held by this parser (buffers, queues, HPACK tables), not counting the contents of
+    /// exchanges waiting in `pop`.
     pub fn heap_bytes(&self) -> usize {
-        match &self.conn {
-            Conn::Detect(d) => std::mem::size_of::<Detector>() + d.heap_bytes(),
-            Conn::Http1(h) => std::mem::size_of::<Http1Conn>() + h.heap_bytes(),
-            Conn::Http2(h) => std::mem::size_of::<Http2Conn>() + h.heap_bytes(),
+        self.out.capacity() * std::mem::size_of::<Exchange>()
+            + match &self.conn {
+                Conn::Detect(d) => std::mem::size_of::<Detector>() + d.heap_bytes(),
+                Conn::Http1(h) => std::mem::size_of::<Http1Conn>() + h.heap_bytes(),
+                Conn::Http2(h) => std::mem::size_of::<Http2Conn>() + h.heap_bytes(),
+            }
+    }
+
+    fn trim(&mut self, keep: usize) {
+        if self.out.is_empty() && self.out.capacity() > 0 {
+            // Only used around an h2c switch.
+            self.out = VecDeque::new();
+        }
+        match &mut self.conn {
+            Conn::Detect(_) => {}
+            Conn::Http1(h) => h.trim(keep),
+            Conn::Http2(h) => h.trim(keep),
         }
     }
 

@@ -135,6 +135,11 @@ impl Decoder {
         Ok(info)
     }
 
+    /// Heap bytes of the dynamic table (entries and their bookkeeping).
+    pub fn heap_bytes(&self) -> usize {
+        self.table.heap_bytes()
+    }
+
     /// Entries currently known (tests, memory accounting).
     pub fn table_len(&self) -> usize {
         self.table.len()

@@ -180,6 +180,11 @@ impl DynamicTable {
         self.complete = false;
     }
 
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.entries.iter().map(|e| e.bytes.len()).sum::<usize>()
+    }
+
     pub(crate) fn is_complete(&self) -> bool {
         self.complete
     }

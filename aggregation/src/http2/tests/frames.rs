@@ -186,3 +186,49 @@ fn concurrent_stream_bodies_share_a_budget() {
     assert_eq!(n, 40);
     assert_eq!(kept, 800, "8 × max_body_bytes across open streams");
 }
+
+#[test]
+fn gap_inside_a_data_frame_keeps_frame_sync() {
+    let mut p = crate::parse::ConnParser::new(crate::exchange::Limits::default(), false);
+    let mut c = PREFACE.to_vec();
+    c.extend(frame(kind::HEADERS, flag::END_HEADERS, 1, &get("/big")));
+    let data = frame(kind::DATA, flag::END_STREAM, 1, &[b'd'; 1000]);
+    c.extend_from_slice(&data[..300]);
+    p.feed(Side::Client, &c);
+    p.gap(Side::Client, 500);
+    let mut rest = data[800..].to_vec();
+    rest.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        3,
+        &get("/next"),
+    ));
+    p.feed(Side::Client, &rest);
+    let mut s = frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        1,
+        &block(&[(":status", "200")]),
+    );
+    s.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        3,
+        &block(&[(":status", "204")]),
+    ));
+    p.feed(Side::Server, &s);
+    let a = p.pop().expect("stream 1");
+    assert_eq!(
+        (
+            a.request.body.len(),
+            a.request.body_len,
+            a.request.body_truncated
+        ),
+        (291, 1000, true)
+    );
+    assert!(a.incomplete_context);
+    let b = p.pop().expect("stream 3");
+    assert_eq!(b.request.uri, "/next");
+    assert!(!b.incomplete_context);
+    assert_eq!(p.stats().resyncs, 0);
+}
