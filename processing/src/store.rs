@@ -45,6 +45,7 @@ pub struct StoredEvent {
     pub status: Option<u16>,
     pub transaction_id: String,
     pub points: serde_json::Value,
+    pub protocol: String,
 }
 
 impl Store {
@@ -149,7 +150,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, ts_unix_ms, attack, method, uri, host, client, server, node, pid, comm, status,
-                        transaction_id, points
+                        transaction_id, points, protocol
                  FROM events WHERE (?1 IS NULL OR attack = ?1) ORDER BY id DESC LIMIT ?2",
             )
             .map_err(err)?;
@@ -171,6 +172,7 @@ impl Store {
                     status: r.get(11)?,
                     transaction_id: r.get(12)?,
                     points: serde_json::from_str(&points).unwrap_or(serde_json::Value::Null),
+                    protocol: r.get(14)?,
                 })
             })
             .map_err(err)?;

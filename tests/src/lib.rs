@@ -75,6 +75,15 @@ impl Drop for Cgroup {
     }
 }
 
+/// How the test nginx listens.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NginxOptions {
+    /// HTTP/2 over cleartext with prior knowledge (`listen … http2`).
+    pub http2: bool,
+    /// Expect a PROXY v1/v2 header from a load balancer (`listen … proxy_protocol`).
+    pub proxy_protocol: bool,
+}
+
 /// A real nginx (one worker) on 127.0.0.1:port, started inside `cgroup`; every path answers 200.
 pub struct Nginx {
     child: Child,
@@ -84,15 +93,28 @@ pub struct Nginx {
 
 impl Nginx {
     pub fn start(cgroup: &Cgroup) -> Self {
+        Self::start_with(cgroup, NginxOptions::default())
+    }
+
+    pub fn start_with(cgroup: &Cgroup, o: NginxOptions) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let d = dir.path().display();
+        let listen_flags = format!(
+            "{}{}",
+            if o.http2 { " http2" } else { "" },
+            if o.proxy_protocol {
+                " proxy_protocol"
+            } else {
+                ""
+            }
+        );
         let conf = format!(
             "daemon off;\nmaster_process on;\nworker_processes 1;\nuser root;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
              events {{ worker_connections 256; }}\n\
              http {{\n  access_log off;\n  keepalive_requests 1000;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
              fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-             server {{\n    listen 127.0.0.1:{port};\n    location / {{ return 200 \"ok\\n\"; }}\n  }}\n}}\n"
+             server {{\n    listen 127.0.0.1:{port}{listen_flags};\n    location / {{ return 200 \"ok\\n\"; }}\n  }}\n}}\n"
         );
         std::fs::write(dir.path().join("nginx.conf"), conf).expect("writing nginx.conf");
         let script = format!(
@@ -130,6 +152,57 @@ impl Drop for Nginx {
         let _ = wait_for(Duration::from_secs(5), || {
             self.child.try_wait().ok().flatten()
         });
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// haproxy in TCP mode on 127.0.0.1:port in front of `backend_port`, prepending a PROXY header
+/// (`send-proxy` for v1, `send-proxy-v2` for v2).
+pub struct Haproxy {
+    child: Child,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Haproxy {
+    pub fn start(backend_port: u16, send_proxy: &str) -> Self {
+        assert!(
+            which("haproxy"),
+            "haproxy is needed: run `cargo xtask setup`"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let conf = format!(
+            "defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n\
+             frontend fe\n  bind 127.0.0.1:{port}\n  default_backend be\n\
+             backend be\n  server app 127.0.0.1:{backend_port} {send_proxy}\n"
+        );
+        let path = dir.path().join("haproxy.cfg");
+        std::fs::write(&path, conf).expect("writing haproxy.cfg");
+        let child = Command::new("haproxy")
+            .arg("-db")
+            .arg("-f")
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting haproxy");
+        let up = wait_for(Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        });
+        assert!(up.is_some(), "haproxy did not start on port {port}");
+        Self {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
