@@ -25,6 +25,10 @@ pub enum RecordKind {
     Open = 2,
     /// A tracked socket was closed.
     Close = 3,
+    /// The connection turned out to carry TLS: from here on its streams are the plaintext seen
+    /// through SSL_read/SSL_write, with offsets restarting at 0 (the ciphertext before, e.g. the
+    /// handshake, is to be discarded).
+    TlsStart = 4,
 }
 
 impl RecordKind {
@@ -33,6 +37,7 @@ impl RecordKind {
             1 => Some(Self::Data),
             2 => Some(Self::Open),
             3 => Some(Self::Close),
+            4 => Some(Self::TlsStart),
             _ => None,
         }
     }
@@ -84,9 +89,11 @@ pub enum LossReason {
     ReadUserFailed = 3,
     /// The saved syscall arguments table was full.
     ArgsTableFull = 4,
+    /// SSL_read/SSL_write returned plaintext but the socket behind the SSL object was never seen.
+    TlsFdUnknown = 5,
 }
 
-pub const LOSS_REASONS: u32 = 5;
+pub const LOSS_REASONS: u32 = 6;
 
 impl LossReason {
     pub const ALL: [LossReason; LOSS_REASONS as usize] = [
@@ -95,6 +102,7 @@ impl LossReason {
         Self::ConnTableFull,
         Self::ReadUserFailed,
         Self::ArgsTableFull,
+        Self::TlsFdUnknown,
     ];
 
     /// Metric label value.
@@ -105,6 +113,7 @@ impl LossReason {
             Self::ConnTableFull => "conn_table_full",
             Self::ReadUserFailed => "read_user_failed",
             Self::ArgsTableFull => "args_table_full",
+            Self::TlsFdUnknown => "tls_fd_unknown",
         }
     }
 }
@@ -154,7 +163,9 @@ pub struct ConnState {
     /// Next stream offset per [`Direction`].
     pub offsets: [u64; 2],
     pub role: u8,
-    pub _pad: [u8; 7],
+    /// 1 once SSL_* calls were seen on this socket: syscall bytes are ciphertext and are skipped.
+    pub tls: u8,
+    pub _pad: [u8; 6],
 }
 
 const _: () = assert!(core::mem::size_of::<ConnState>() == 32);
@@ -172,4 +183,14 @@ pub struct Config {
     /// written without one and the reader polls on a short timer (a wakeup per record costs
     /// more than the rest of the hook: shared/notes/performance-anchors.md).
     pub wakeup_threshold: u64,
+}
+
+/// Key of the SSL object → socket fd cache (SSL_read can be served from OpenSSL's buffer without
+/// a syscall that would reveal the fd).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SslKey {
+    pub tgid: u32,
+    pub _pad: u32,
+    pub ssl: u64,
 }

@@ -7,6 +7,7 @@ use crate::{Config, ConnKey, ConnState, RecordHeader, HEADER_LEN};
 unsafe impl aya::Pod for ConnKey {}
 unsafe impl aya::Pod for ConnState {}
 unsafe impl aya::Pod for Config {}
+unsafe impl aya::Pod for crate::SslKey {}
 
 /// Why a raw ring buffer record could not be decoded.
 #[derive(Debug, PartialEq, Eq)]

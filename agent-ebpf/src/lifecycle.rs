@@ -78,7 +78,8 @@ fn track(ctx: &TracePointContext, role: Role) {
         conn_id: next_conn_id(),
         offsets: [0, 0],
         role: role as u8,
-        _pad: [0; 7],
+        tls: 0,
+        _pad: [0; 6],
     };
     if CONNS.insert(&key, &state, 0).is_err() {
         count_loss(LossReason::ConnTableFull, 1);

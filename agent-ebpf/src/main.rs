@@ -15,6 +15,8 @@ mod lifecycle;
 mod maps;
 #[cfg(target_arch = "bpf")]
 mod syscalls;
+#[cfg(target_arch = "bpf")]
+mod tls;
 
 // The probe-read helpers need a GPL-compatible licence.
 #[cfg(target_arch = "bpf")]

@@ -1,5 +1,5 @@
 //! Every map of the programs. Names match `agent_common::maps`.
-use agent_common::{Config, ConnKey, ConnState, LOSS_REASONS, RECORD_MAX};
+use agent_common::{Config, ConnKey, ConnState, SslKey, LOSS_REASONS, RECORD_MAX};
 use aya_ebpf::{
     macros::map,
     maps::{Array, HashMap, LruHashMap, PerCpuArray, RingBuf},
@@ -58,4 +58,26 @@ pub mod arg_kind {
     pub const IOVEC: u32 = 1;
     pub const ACCEPT: u32 = 2;
     pub const CONNECT: u32 = 3;
+}
+
+/// Arguments of an SSL_read/SSL_write call in progress, keyed by pid_tgid; the syscalls made
+/// inside it fill in `fd`.
+#[map(name = "TLS_ARGS")]
+pub static TLS_ARGS: HashMap<u64, TlsArgs> = HashMap::with_max_entries(16384, 0);
+
+/// SSL object → socket fd, learnt from the syscalls inside SSL_* calls.
+#[map(name = "SSL_FDS")]
+pub static SSL_FDS: LruHashMap<SslKey, u32> = LruHashMap::with_max_entries(65536, 0);
+
+pub const FD_UNKNOWN: u32 = u32::MAX;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct TlsArgs {
+    pub ssl: u64,
+    pub buf: u64,
+    /// `size_t *readbytes` / `*written` of the _ex variants, 0 otherwise.
+    pub out_len: u64,
+    pub fd: u32,
+    pub direction: u32,
 }

@@ -9,6 +9,7 @@ use crate::{
     emit::{capture_enabled, count_loss, emit_chunk, emit_data},
     filter::selected,
     maps::{arg_kind, SavedArgs, ARGS, CONNS, SCRATCH},
+    tls,
 };
 
 const ARG0: usize = 16;
@@ -39,7 +40,16 @@ fn enter(ctx: &TracePointContext, direction: u8, kind: u32) {
         tgid: (pid_tgid >> 32) as u32,
         fd,
     };
-    if CONNS.get_ptr(&key).is_none() {
+    let Some(state) = CONNS.get_ptr(&key) else {
+        return;
+    };
+    // Inside SSL_read/SSL_write: these bytes are ciphertext of the plaintext the uprobes copy.
+    // Remember which socket the SSL object uses and skip them.
+    if tls::note_fd(pid_tgid, fd) {
+        return;
+    }
+    // SAFETY: map value pointer valid for this program run.
+    if unsafe { (*state).tls } != 0 {
         return;
     }
     let (ptr, count) = if kind == arg_kind::IOVEC {

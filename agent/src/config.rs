@@ -50,6 +50,9 @@ pub struct Cli {
     /// Capture bytes written by the selected processes (responses) [default: true].
     #[arg(long)]
     pub mirror_egress: Option<bool>,
+    /// Capture TLS plaintext through OpenSSL (libssl) uprobes [default: true].
+    #[arg(long)]
+    pub mirror_tls: Option<bool>,
     #[arg(long, value_enum, default_value_t = svc::logging::LogFormat::Text, env = "WALLARM_OOB_LOG_FORMAT")]
     pub log_format: svc::logging::LogFormat,
 }
@@ -66,6 +69,7 @@ pub struct Config {
     pub metrics_addr: SocketAddr,
     pub mirror_ingress: bool,
     pub mirror_egress: bool,
+    pub mirror_tls: bool,
     pub ring_wakeup_bytes: u64,
     pub queue_batches: usize,
     pub max_unacked: usize,
@@ -83,6 +87,7 @@ impl Default for Config {
             metrics_addr: DEFAULT_METRICS_ADDR.parse().expect("valid default address"),
             mirror_ingress: true,
             mirror_egress: true,
+            mirror_tls: true,
             ring_wakeup_bytes: DEFAULT_WAKEUP_BYTES,
             queue_batches: DEFAULT_QUEUE_BATCHES,
             max_unacked: DEFAULT_MAX_UNACKED,
@@ -116,6 +121,9 @@ impl Config {
         }
         if let Some(v) = cli.mirror_egress {
             c.mirror_egress = v;
+        }
+        if let Some(v) = cli.mirror_tls {
+            c.mirror_tls = v;
         }
         if c.node_name.is_empty() {
             c.node_name = std::fs::read_to_string("/proc/sys/kernel/hostname")

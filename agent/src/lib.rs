@@ -10,6 +10,7 @@ pub mod procfs;
 pub mod reader;
 pub mod records;
 pub mod run;
+pub mod tls_attach;
 pub mod upstream;
 
 /// The eBPF object built by build.rs (aya-build) for bpfel-unknown-none.

@@ -8,7 +8,7 @@ use agent_common::{maps, Config as KernelConfig, ConnKey, ConnState, LossReason}
 use anyhow::Context;
 use aya::{
     maps::{Array, HashMap, MapData, PerCpuArray, RingBuf},
-    programs::TracePoint,
+    programs::{uprobe::UProbeScope, TracePoint, UProbe},
     Ebpf,
 };
 
@@ -16,6 +16,19 @@ const TRACEFS: &str = "/sys/kernel/tracing";
 
 /// Every hook: (program name in the object, tracepoint category, tracepoint name, required).
 /// A hook the node cannot attach is logged and counted; only the read/write core is required.
+/// OpenSSL uprobes: (program, symbol). Entry probes save the buffer, return probes copy the
+/// plaintext. The `_ex` variants are what OpenSSL 1.1.1+/3 callers such as Python use.
+pub const TLS_PROBES: &[(&str, &str)] = &[
+    ("ssl_read", "SSL_read"),
+    ("ssl_read_ex", "SSL_read_ex"),
+    ("ssl_write", "SSL_write"),
+    ("ssl_write_ex", "SSL_write_ex"),
+    ("ssl_read_ret", "SSL_read"),
+    ("ssl_read_ex_ret", "SSL_read_ex"),
+    ("ssl_write_ret", "SSL_write"),
+    ("ssl_write_ex_ret", "SSL_write_ex"),
+];
+
 pub const HOOKS: &[(&str, &str, bool)] = &[
     ("sys_enter_accept", "sys_enter_accept", false),
     ("sys_exit_accept", "sys_exit_accept", false),
@@ -77,13 +90,15 @@ pub fn ensure_tracefs() -> anyhow::Result<()> {
 
 /// The loaded programs and the maps the agent writes to.
 pub struct Capture {
-    /// Keeps programs and links alive.
-    _ebpf: Ebpf,
+    /// Keeps programs and links alive; TLS probes are attached per libssl later.
+    ebpf: Ebpf,
     pub events: RingBuf<MapData>,
     pub cgroups: HashMap<MapData, u64, u8>,
     pub pids: HashMap<MapData, u32, u8>,
     pub conns: HashMap<MapData, ConnKey, ConnState>,
     pub loss: PerCpuArray<MapData, u64>,
+    /// Held so the map stays alive as long as the programs that read it.
+    _config: Array<MapData, KernelConfig>,
     /// Hooks that could not be attached (optional ones).
     pub missing_hooks: Vec<&'static str>,
 }
@@ -118,6 +133,15 @@ impl Capture {
                 Err(e) => return Err(e),
             }
         }
+        // Programs must be loaded while the Ebpf still holds every map (their fds are patched in
+        // at load); attaching can come later, per libssl.
+        for &(prog, _) in TLS_PROBES {
+            let p: &mut UProbe = ebpf
+                .program_mut(prog)
+                .with_context(|| format!("program {prog} missing from the object"))?
+                .try_into()?;
+            p.load().with_context(|| format!("loading {prog}"))?;
+        }
         let mut config: Array<_, KernelConfig> =
             Array::try_from(ebpf.take_map(maps::CONFIG).context("CONFIG map")?)?;
         config.set(0, kernel_config, 0).context("writing CONFIG")?;
@@ -132,8 +156,25 @@ impl Capture {
             conns: HashMap::try_from(take(&mut ebpf, maps::CONNS)?)?,
             loss: PerCpuArray::try_from(take(&mut ebpf, maps::LOSS)?)?,
             missing_hooks: missing,
-            _ebpf: ebpf,
+            _config: config,
+            ebpf,
         })
+    }
+
+    /// Attaches the OpenSSL probes to one libssl (a path as the selected process sees it, e.g.
+    /// /proc/<pid>/root/usr/lib/x86_64-linux-gnu/libssl.so.3). Every process mapping that file is
+    /// covered; the cgroup/pid filter in the programs keeps only selected ones.
+    pub fn attach_tls(&mut self, libssl: &Path) -> anyhow::Result<()> {
+        for &(prog, symbol) in TLS_PROBES {
+            let p: &mut UProbe = self
+                .ebpf
+                .program_mut(prog)
+                .with_context(|| format!("program {prog} missing from the object"))?
+                .try_into()?;
+            p.attach(symbol, libssl, UProbeScope::AllProcesses)
+                .with_context(|| format!("attaching {prog} to {symbol} in {}", libssl.display()))?;
+        }
+        Ok(())
     }
 }
 

@@ -10,6 +10,7 @@ pub enum RecordLabel {
     Data,
     Open,
     Close,
+    TlsStart,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -33,6 +34,7 @@ pub struct Metrics {
     pub selected_pids: Gauge,
     pub existing_connections: Counter,
     pub missing_hooks: Gauge,
+    pub tls_libraries: Counter,
     pub upstream: svc::reliable::Metrics,
 }
 
@@ -78,6 +80,11 @@ impl Metrics {
             "missing_hooks",
             "Optional hooks this kernel could not attach",
             self.missing_hooks.clone(),
+        );
+        r.register(
+            "tls_libraries",
+            "libssl files the OpenSSL probes are attached to",
+            self.tls_libraries.clone(),
         );
         self.upstream.register(&mut r, "batches");
         r

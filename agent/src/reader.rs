@@ -85,6 +85,7 @@ impl Reader {
                                 RecordLabel::Data
                             }
                             Some(Kind::Open(_)) => RecordLabel::Open,
+                            Some(Kind::TlsStart(_)) => RecordLabel::TlsStart,
                             _ => RecordLabel::Close,
                         };
                         metrics

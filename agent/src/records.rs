@@ -2,7 +2,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use agent_common::{user::decode, Direction, RecordHeader, RecordKind, Role};
-use proto::capture::{conn_event::Kind, Address, Close, ConnEvent, Data, Open};
+use proto::capture::{conn_event::Kind, Address, Close, ConnEvent, Data, Open, TlsStart};
 
 use crate::{clock::MonotonicToUnix, procfs};
 
@@ -80,6 +80,7 @@ pub fn to_event(
             })
         }
         Some(RecordKind::Close) => Kind::Close(Close { ts_unix_ns: ts }),
+        Some(RecordKind::TlsStart) => Kind::TlsStart(TlsStart { ts_unix_ns: ts }),
         None => return Err(RecordError::UnknownKind(h.kind)),
     };
     Ok(ConnEvent {

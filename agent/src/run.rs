@@ -56,6 +56,25 @@ pub async fn run_notify(
         tracing::info!(pid, "capturing process");
         scan_pids.push(pid);
     }
+    if cfg.mirror_tls {
+        let mut attached = crate::tls_attach::Attached::default();
+        for &pid in &scan_pids {
+            for lib in crate::tls_attach::libssl_of(pid) {
+                if attached.first_time(&lib) {
+                    match capture.attach_tls(&lib) {
+                        Ok(()) => {
+                            metrics.tls_libraries.inc();
+                            tracing::info!(libssl = %lib.display(), pid, "OpenSSL probes attached");
+                        }
+                        Err(e) => tracing::warn!(
+                            error = format!("{e:#}"),
+                            "TLS capture unavailable for this library"
+                        ),
+                    }
+                }
+            }
+        }
+    }
     metrics.selected_cgroups.set(cfg.cgroups.len() as i64);
     metrics.selected_pids.set(cfg.pids.len() as i64);
     let existing = adopt_existing(&mut capture.conns, &scan_pids);
@@ -137,7 +156,8 @@ fn adopt_existing(
                 conn_id: USER_CONN_ID_BIT | next,
                 offsets: [0, 0],
                 role: role as u8,
-                _pad: [0; 7],
+                tls: 0,
+                _pad: [0; 6],
             };
             // NOEXIST: the kernel may have started tracking it since attach; keep its offsets.
             if conns

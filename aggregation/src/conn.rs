@@ -215,6 +215,19 @@ impl ConnTable {
                 feed(conn, side, pieces, &mut self.stats);
                 self.drain(conn_id, out);
             }
+            Some(Kind::TlsStart(_)) => {
+                // From here on the streams are TLS plaintext starting at offset 0; what was fed
+                // before was the handshake (ciphertext): start over with a fresh parser.
+                if let Some(c) = self.conns.get_mut(&conn_id) {
+                    c.parser = ConnParser::new(self.limits.parser.clone(), false);
+                    c.streams = [
+                        Reassembler::new(self.limits.max_out_of_order_bytes),
+                        Reassembler::new(self.limits.max_out_of_order_bytes),
+                    ];
+                    c.reported = [0; ParserStats::LEN];
+                    c.last_seen = now;
+                }
+            }
             Some(Kind::Close(_)) => {
                 if let Some(c) = self.conns.remove(&conn_id) {
                     self.stats.closed += 1;

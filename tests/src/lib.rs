@@ -82,6 +82,8 @@ pub struct NginxOptions {
     pub http2: bool,
     /// Expect a PROXY v1/v2 header from a load balancer (`listen … proxy_protocol`).
     pub proxy_protocol: bool,
+    /// TLS (OpenSSL) with a throwaway certificate; with `http2`, h2 is offered by ALPN.
+    pub tls: bool,
 }
 
 /// A real nginx (one worker) on 127.0.0.1:port, started inside `cgroup`; every path answers 200.
@@ -100,15 +102,25 @@ impl Nginx {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let d = dir.path().display();
-        let listen_flags = format!(
-            "{}{}",
-            if o.http2 { " http2" } else { "" },
-            if o.proxy_protocol {
-                " proxy_protocol"
-            } else {
-                ""
+        let mut listen_flags = String::new();
+        for (on, flag) in [
+            (o.tls, " ssl"),
+            (o.http2, " http2"),
+            (o.proxy_protocol, " proxy_protocol"),
+        ] {
+            if on {
+                listen_flags.push_str(flag);
             }
-        );
+        }
+        if o.tls {
+            let ca = svc::devcerts::DevCa::new("nginx test CA").expect("test CA");
+            let (cert, key) = ca.issue("localhost").expect("test certificate");
+            std::fs::write(dir.path().join("tls.crt"), cert).expect("writing certificate");
+            std::fs::write(dir.path().join("tls.key"), key).expect("writing key");
+            listen_flags.push_str(&format!(
+                ";\n    ssl_certificate {d}/tls.crt;\n    ssl_certificate_key {d}/tls.key"
+            ));
+        }
         let conf = format!(
             "daemon off;\nmaster_process on;\nworker_processes 1;\nuser root;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
              events {{ worker_connections 256; }}\n\
@@ -141,6 +153,10 @@ impl Nginx {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.port)
     }
 }
 
@@ -240,6 +256,8 @@ impl Pipeline {
     /// Starts processing, aggregation and an agent capturing `cgroup`; returns once the agent
     /// has attached its programs.
     pub fn start(cgroup: &Cgroup) -> Self {
+        // Component logs only when asked for: RUST_LOG=info cargo test …
+        svc::logging::init(svc::logging::LogFormat::Text, "off");
         let dir = tempfile::tempdir().expect("temp dir");
         let certs = Self::certs(dir.path());
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -241,3 +241,71 @@ fn an_http2_connection_open_before_the_agent_started_is_still_rebuilt() {
     );
     drop(client);
 }
+
+#[test]
+fn tls_plaintext_is_captured_through_openssl_for_http1_and_http2() {
+    require_root();
+    let cg = Cgroup::new("oob-tls");
+    let nginx = Nginx::start_with(
+        &cg,
+        NginxOptions {
+            tls: true,
+            http2: true,
+            ..Default::default()
+        },
+    );
+    let p = Pipeline::start(&cg);
+
+    let (ok, v) = curl(&[
+        "-k",
+        "--http1.1",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_version}",
+        &nginx.https_url("/tls1/etc/passwd"),
+    ]);
+    assert!(ok && v == "1.1", "curl over TLS spoke HTTP/{v}");
+    let (ok, v) = curl(&[
+        "-k",
+        "--http2",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_version}",
+        &nginx.https_url("/tls2?file=../../../etc/shadow"),
+    ]);
+    assert!(ok && v == "2", "curl over TLS spoke HTTP/{v}");
+    assert!(
+        curl(&[
+            "-k",
+            "--http2",
+            "-o",
+            "/dev/null",
+            &nginx.https_url("/benign?q=hello")
+        ])
+        .0
+    );
+
+    let events = p.wait_events(2, PATIENCE);
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_eq!(
+        (events[0].uri.as_str(), events[0].protocol.as_str()),
+        ("/tls1/etc/passwd", "http1")
+    );
+    assert_eq!(
+        (events[1].uri.as_str(), events[1].protocol.as_str()),
+        ("/tls2?file=../../../etc/shadow", "http2")
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.status == Some(200) && e.comm == "nginx"),
+        "{events:#?}"
+    );
+    // Nothing more shows up (handshake bytes are not mistaken for requests).
+    let more = oob_tests::wait_for(Duration::from_secs(2), || {
+        (p.events().len() > 2).then_some(())
+    });
+    assert!(more.is_none(), "{:#?}", p.events());
+}
