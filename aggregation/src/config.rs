@@ -17,7 +17,8 @@ pub struct Cli {
     /// gRPC listen address for agents [default: 127.0.0.1:7001].
     #[arg(long, env = "WALLARM_OOB_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// Processing gRPC URL [default: https://127.0.0.1:7002].
+    /// Processing gRPC URL(s), comma-separated for several replicas [default: https://127.0.0.1:7002].
+    /// A connection's transactions always go to the same replica; connections spread over all.
     #[arg(long, env = "WALLARM_OOB_PROCESSING")]
     pub processing: Option<String>,
     /// Name expected in processing's certificate [default: processing].
@@ -100,11 +101,15 @@ impl Config {
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
-        if !self.processing.starts_with("https://") {
-            anyhow::bail!(
-                "`processing` must be an https:// URL (mTLS is required), got {:?}",
-                self.processing
-            );
+        for url in self.processing_urls() {
+            if !url.starts_with("https://") {
+                anyhow::bail!(
+                    "`processing` must list https:// URLs (mTLS is required), got {url:?}"
+                );
+            }
+        }
+        if self.processing_urls().is_empty() {
+            anyhow::bail!("`processing` is empty: give at least one https:// URL");
         }
         for (key, v) in [
             ("max_header_bytes", self.max_header_bytes),
@@ -117,6 +122,16 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The processing replicas (the `processing` value split on commas).
+    pub fn processing_urls(&self) -> Vec<String> {
+        self.processing
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 
     pub fn table_limits(&self) -> TableLimits {

@@ -17,3 +17,51 @@ pub async fn open(
     let acks = client.submit(txs).await?.into_inner();
     Ok(Box::pin(acks.map(|r| r.map(|a| a.seq))))
 }
+
+/// Transactions spread over processing replicas. A connection's transactions always take the same
+/// replica, so they stay in order; each replica has its own bounded queue, and `send` waits for
+/// room (backpressure towards the agent streams) instead of dropping.
+#[derive(Clone)]
+pub struct Fanout {
+    outboxes: Vec<svc::reliable::Outbox<Transaction>>,
+}
+
+impl Fanout {
+    pub fn new(outboxes: Vec<svc::reliable::Outbox<Transaction>>) -> Self {
+        assert!(
+            !outboxes.is_empty(),
+            "validated config lists at least one processing replica"
+        );
+        Self { outboxes }
+    }
+
+    /// Replica for a connection: a multiplicative hash so sequential ids spread evenly.
+    pub fn replica(&self, conn_key: u64) -> usize {
+        let h = conn_key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((h >> 32) % self.outboxes.len() as u64) as usize
+    }
+
+    pub async fn send(&self, conn_key: u64, t: Transaction) -> bool {
+        self.outboxes[self.replica(conn_key)].send(t).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_spread_over_replicas_and_stick_to_one() {
+        let m = svc::reliable::Metrics::default();
+        let boxes = (0..3)
+            .map(|_| svc::reliable::outbox(1, m.clone()).0)
+            .collect();
+        let f = Fanout::new(boxes);
+        let mut counts = [0usize; 3];
+        for id in 0..3000u64 {
+            counts[f.replica(id)] += 1;
+            assert_eq!(f.replica(id), f.replica(id));
+        }
+        assert!(counts.iter().all(|&c| c > 800), "{counts:?}");
+    }
+}

@@ -14,18 +14,24 @@ pub async fn run(cfg: Config, shutdown: svc::shutdown::Shutdown) -> anyhow::Resu
     let server_tls = tls_files.server()?;
     let client_tls = tls_files.client(&cfg.processing_name)?;
 
-    let (outbox, rx) = svc::reliable::outbox(cfg.forward_queue, metrics.forward.clone());
-    let url = cfg.processing.clone();
-    let forwarder = tokio::spawn(svc::reliable::run(
-        rx,
-        transaction::set_seq,
-        move |s| forward::open(url.clone(), client_tls.clone(), s),
-        svc::reliable::Limits {
-            max_unacked: 1024,
-            ..Default::default()
-        },
-        metrics.forward.clone(),
-    ));
+    let mut outboxes = Vec::new();
+    let mut forwarders = Vec::new();
+    for url in cfg.processing_urls() {
+        let (outbox, rx) = svc::reliable::outbox(cfg.forward_queue, metrics.forward.clone());
+        let tls = client_tls.clone();
+        forwarders.push(tokio::spawn(svc::reliable::run(
+            rx,
+            transaction::set_seq,
+            move |s| forward::open(url.clone(), tls.clone(), s),
+            svc::reliable::Limits {
+                max_unacked: 1024,
+                ..Default::default()
+            },
+            metrics.forward.clone(),
+        )));
+        outboxes.push(outbox);
+    }
+    let outbox = forward::Fanout::new(outboxes);
 
     let service = CaptureService {
         limits: cfg.table_limits(),
@@ -42,9 +48,9 @@ pub async fn run(cfg: Config, shutdown: svc::shutdown::Shutdown) -> anyhow::Resu
         .serve_with_shutdown(cfg.listen, async move { stop.wait().await })
         .await
         .map_err(|e| anyhow::anyhow!("gRPC server on {}: {e:?}", cfg.listen))?;
-    // Stream tasks end with their streams and drop their outbox clones; then the forwarder
-    // drains what is left.
-    if tokio::time::timeout(FLUSH_TIMEOUT, forwarder)
+    // Stream tasks end with their streams and drop their outbox clones; then the forwarders
+    // drain what is left.
+    if tokio::time::timeout(FLUSH_TIMEOUT, futures::future::join_all(forwarders))
         .await
         .is_err()
     {

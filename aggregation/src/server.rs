@@ -3,10 +3,7 @@
 use std::{pin::Pin, time::Duration};
 
 use futures::Stream;
-use proto::{
-    capture::{capture_server::Capture, Ack, ChunkBatch},
-    transaction::Transaction,
-};
+use proto::capture::{capture_server::Capture, Ack, ChunkBatch};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
@@ -24,7 +21,7 @@ const SWEEP: Duration = Duration::from_secs(1);
 #[derive(Clone)]
 pub struct CaptureService {
     pub limits: TableLimits,
-    pub forward: svc::reliable::Outbox<Transaction>,
+    pub forward: crate::forward::Fanout,
     pub metrics: Metrics,
 }
 
@@ -54,7 +51,8 @@ impl CaptureService {
                 .get_or_create(&ProtocolLabels { protocol })
                 .inc();
             let ts = unix_now_ns();
-            if !self.forward.send(to_wire(node, r, ts)).await {
+            let key = r.conn_id;
+            if !self.forward.send(key, to_wire(node, r, ts)).await {
                 tracing::error!("transaction forwarder stopped");
             }
         }

@@ -241,7 +241,8 @@ pub fn curl(args: &[&str]) -> (bool, String) {
 pub struct Pipeline {
     pub dir: tempfile::TempDir,
     pub aggregation: SocketAddr,
-    pub processing: SocketAddr,
+    /// Processing replicas.
+    pub processing: Vec<SocketAddr>,
     triggers: Vec<svc::shutdown::Trigger>,
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -256,6 +257,11 @@ impl Pipeline {
     /// Starts processing, aggregation and an agent capturing `cgroup`; returns once the agent
     /// has attached its programs.
     pub fn start(cgroup: &Cgroup) -> Self {
+        Self::start_replicas(cgroup, 1)
+    }
+
+    /// As [`Pipeline::start`], with `replicas` processing instances behind one aggregation.
+    pub fn start_replicas(cgroup: &Cgroup, replicas: usize) -> Self {
         // Component logs only when asked for: RUST_LOG=info cargo test …
         svc::logging::init(svc::logging::LogFormat::Text, "off");
         let dir = tempfile::tempdir().expect("temp dir");
@@ -265,29 +271,37 @@ impl Pipeline {
             .enable_all()
             .build()
             .expect("runtime");
-        let processing: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
+        let processing: Vec<SocketAddr> = (0..replicas)
+            .map(|_| format!("127.0.0.1:{}", free_port()).parse().expect("addr"))
+            .collect();
         let aggregation: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
         let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
         let mut triggers = Vec::new();
 
-        let pcfg = processing::config::Config {
-            listen: processing,
-            tls_dir: certs.join("processing"),
-            data_dir: dir.path().join("data"),
-            metrics_addr: any,
-            stdout_events: false,
-        };
-        let (t, s) = svc::shutdown::channel();
-        triggers.push(t);
-        runtime.spawn(async move {
-            if let Err(e) = processing::run::run(pcfg, s).await {
-                panic!("processing failed: {e:#}");
-            }
-        });
+        for (i, &listen) in processing.iter().enumerate() {
+            let pcfg = processing::config::Config {
+                listen,
+                tls_dir: certs.join("processing"),
+                data_dir: dir.path().join(format!("data-{i}")),
+                metrics_addr: any,
+                stdout_events: false,
+            };
+            let (t, s) = svc::shutdown::channel();
+            triggers.push(t);
+            runtime.spawn(async move {
+                if let Err(e) = processing::run::run(pcfg, s).await {
+                    panic!("processing failed: {e:#}");
+                }
+            });
+        }
 
         let acfg = aggregation::config::Config {
             listen: aggregation,
-            processing: format!("https://{processing}"),
+            processing: processing
+                .iter()
+                .map(|a| format!("https://{a}"))
+                .collect::<Vec<_>>()
+                .join(","),
             tls_dir: certs.join("aggregation"),
             metrics_addr: any,
             ..Default::default()
@@ -328,14 +342,20 @@ impl Pipeline {
         }
     }
 
-    pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    pub fn events(&self) -> Vec<StoredEvent> {
-        Store::open(&self.data_dir())
+    /// Events stored by replica `i`, newest first.
+    pub fn replica_events(&self, i: usize) -> Vec<StoredEvent> {
+        Store::open(&self.dir.path().join(format!("data-{i}")))
             .and_then(|s| s.list(100_000, None))
             .unwrap_or_default()
+    }
+
+    /// Events of every replica, newest first.
+    pub fn events(&self) -> Vec<StoredEvent> {
+        let mut all: Vec<StoredEvent> = (0..self.processing.len())
+            .flat_map(|i| self.replica_events(i))
+            .collect();
+        all.sort_by_key(|e| std::cmp::Reverse((e.ts_unix_ms, e.id)));
+        all
     }
 
     /// Waits until at least `n` events are stored; returns them (oldest first).

@@ -137,3 +137,42 @@ fn traffic_outside_the_selected_cgroup_is_not_captured() {
         p.events()
     );
 }
+
+#[test]
+fn transactions_spread_over_processing_replicas_one_connection_per_replica() {
+    require_root();
+    let cg = Cgroup::new("oob-e2e-replicas");
+    let nginx = Nginx::start(&cg);
+    let p = Pipeline::start_replicas(&cg, 2);
+
+    // 16 connections with one attack each, and one keep-alive connection with 10.
+    for i in 0..16 {
+        assert!(curl(&["-o", "/dev/null", &nginx.url(&format!("/c{i}/etc/passwd"))]).0);
+    }
+    assert!(
+        curl(&[
+            "-o",
+            "/dev/null",
+            &nginx.url("/ka/[1-10]?f=../../../etc/shadow")
+        ])
+        .0
+    );
+
+    let events = p.wait_events(26, PATIENCE);
+    assert_eq!(events.len(), 26, "every transaction analysed once");
+    let (a, b) = (p.replica_events(0), p.replica_events(1));
+    assert!(
+        !a.is_empty() && !b.is_empty(),
+        "both replicas got work: {} / {}",
+        a.len(),
+        b.len()
+    );
+    let keepalive: Vec<usize> = [&a, &b]
+        .iter()
+        .map(|r| r.iter().filter(|e| e.uri.starts_with("/ka/")).count())
+        .collect();
+    assert!(
+        keepalive.contains(&10) && keepalive.contains(&0),
+        "one connection, one replica: {keepalive:?}"
+    );
+}

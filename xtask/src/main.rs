@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod certs;
 mod demo;
 mod eval;
@@ -31,6 +32,11 @@ enum Cmd {
     Demo(demo::Options),
     /// Everything CI checks: setup, build (eBPF included), fmt, clippy, all tests.
     Test(test::Options),
+    /// Criterion benchmarks (aggregation parsers, processing detection).
+    Bench {
+        /// Only this crate: aggregation or processing.
+        krate: Option<String>,
+    },
     /// Detection quality on ../shared/corpora, side by side with ModSecurity + CRS.
     Eval {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -46,6 +52,7 @@ fn main() -> ExitCode {
         Cmd::Demo(o) => demo::run(o),
         Cmd::Test(o) => test::run(o),
         Cmd::Eval { args } => eval::run(&args),
+        Cmd::Bench { krate } => bench::run(krate),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
