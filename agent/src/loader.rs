@@ -92,11 +92,13 @@ pub fn ensure_tracefs() -> anyhow::Result<()> {
 pub struct Capture {
     /// Keeps programs and links alive; TLS probes are attached per libssl later.
     ebpf: Ebpf,
-    pub events: RingBuf<MapData>,
+    /// Taken by the reader.
+    pub events: Option<RingBuf<MapData>>,
     pub cgroups: HashMap<MapData, u64, u8>,
     pub pids: HashMap<MapData, u32, u8>,
     pub conns: HashMap<MapData, ConnKey, ConnState>,
-    pub loss: PerCpuArray<MapData, u64>,
+    /// Taken by the reader.
+    pub loss: Option<PerCpuArray<MapData, u64>>,
     /// Held so the map stays alive as long as the programs that read it.
     _config: Array<MapData, KernelConfig>,
     /// Hooks that could not be attached (optional ones).
@@ -150,11 +152,11 @@ impl Capture {
                 .with_context(|| format!("map {name} missing"))
         };
         Ok(Self {
-            events: RingBuf::try_from(take(&mut ebpf, maps::EVENTS)?)?,
+            events: Some(RingBuf::try_from(take(&mut ebpf, maps::EVENTS)?)?),
             cgroups: HashMap::try_from(take(&mut ebpf, maps::CGROUPS)?)?,
             pids: HashMap::try_from(take(&mut ebpf, maps::PIDS)?)?,
             conns: HashMap::try_from(take(&mut ebpf, maps::CONNS)?)?,
-            loss: PerCpuArray::try_from(take(&mut ebpf, maps::LOSS)?)?,
+            loss: Some(PerCpuArray::try_from(take(&mut ebpf, maps::LOSS)?)?),
             missing_hooks: missing,
             _config: config,
             ebpf,

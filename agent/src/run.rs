@@ -5,6 +5,8 @@ use agent_common::{Config as KernelConfig, ConnKey, ConnState, Role, USER_CONN_I
 use aya::maps::{HashMap, MapData};
 use proto::capture::{conn_event::Kind, ConnEvent, Open};
 
+use anyhow::Context;
+
 use crate::{
     batch::{BatchLimits, Batcher},
     cgroup,
@@ -12,9 +14,13 @@ use crate::{
     config::Config,
     loader::Capture,
     metrics::Metrics,
-    procfs, reader, records, upstream,
+    procfs, reader, records,
+    tls_attach::TlsWatch,
+    upstream,
 };
 
+/// How often selected cgroups are checked for processes mapping a new libssl.
+const TLS_RESCAN: Duration = Duration::from_secs(5);
 /// Time given to deliver what is buffered at shutdown.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 const BPF_NOEXIST: u64 = 1;
@@ -45,35 +51,24 @@ pub async fn run_notify(
         .set(capture.missing_hooks.len() as i64);
 
     let mut scan_pids = Vec::new();
+    let mut cgroup_dirs = Vec::new();
     for path in &cfg.cgroups {
         let (dir, id) = cgroup::resolve(path)?;
         capture.cgroups.insert(id, 1, 0)?;
         tracing::info!(cgroup = %dir.display(), id, "capturing cgroup");
         scan_pids.extend(cgroup::procs(&dir));
+        cgroup_dirs.push(dir);
     }
     for &pid in &cfg.pids {
         capture.pids.insert(pid, 1, 0)?;
         tracing::info!(pid, "capturing process");
         scan_pids.push(pid);
     }
-    if cfg.mirror_tls {
-        let mut attached = crate::tls_attach::Attached::default();
-        for &pid in &scan_pids {
-            for lib in crate::tls_attach::libssl_of(pid) {
-                if attached.first_time(&lib) {
-                    match capture.attach_tls(&lib) {
-                        Ok(()) => {
-                            metrics.tls_libraries.inc();
-                            tracing::info!(libssl = %lib.display(), pid, "OpenSSL probes attached");
-                        }
-                        Err(e) => tracing::warn!(
-                            error = format!("{e:#}"),
-                            "TLS capture unavailable for this library"
-                        ),
-                    }
-                }
-            }
-        }
+    let mut tls_watch = cfg
+        .mirror_tls
+        .then(|| TlsWatch::new(cgroup_dirs, cfg.pids.clone()));
+    if let Some(w) = tls_watch.as_mut() {
+        metrics.tls_libraries.inc_by(w.scan(&mut capture) as u64);
     }
     metrics.selected_cgroups.set(cfg.cgroups.len() as i64);
     metrics.selected_pids.set(cfg.pids.len() as i64);
@@ -108,14 +103,35 @@ pub async fn run_notify(
     }
 
     let reader = reader::Reader {
-        ring: capture.events,
-        loss: capture.loss,
+        ring: capture
+            .events
+            .take()
+            .context("the ring buffer is read once")?,
+        loss: capture
+            .loss
+            .take()
+            .context("the loss counters are read once")?,
         batcher: Batcher::new(cfg.node_name.clone(), BatchLimits::default()),
         outbox,
         metrics: metrics.clone(),
         clock: MonotonicToUnix::now(),
     };
-    reader.run(shutdown).await?;
+    // New processes in the selected cgroups may map a libssl not seen yet.
+    let mut stop = shutdown.clone();
+    let rescan = async {
+        let Some(w) = tls_watch.as_mut() else { return };
+        let mut tick = tokio::time::interval(TLS_RESCAN);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    metrics.tls_libraries.inc_by(w.scan(&mut capture) as u64);
+                }
+                _ = stop.wait() => return,
+            }
+        }
+    };
+    let (read, ()) = tokio::join!(reader.run(shutdown), rescan);
+    read?;
     // The reader dropped its outbox: the sender finishes once everything is acknowledged.
     if tokio::time::timeout(FLUSH_TIMEOUT, sender).await.is_err() {
         tracing::warn!("aggregation did not acknowledge everything before shutdown");

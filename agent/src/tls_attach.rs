@@ -30,6 +30,58 @@ fn parse_maps(maps: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Keeps the OpenSSL probes on every libssl the selected processes map: scans processes not seen
+/// before (at start, then periodically, so processes started later are covered too).
+pub struct TlsWatch {
+    pub cgroup_dirs: Vec<PathBuf>,
+    pub pids: Vec<u32>,
+    seen: HashSet<u32>,
+    attached: Attached,
+}
+
+impl TlsWatch {
+    pub fn new(cgroup_dirs: Vec<PathBuf>, pids: Vec<u32>) -> Self {
+        Self {
+            cgroup_dirs,
+            pids,
+            seen: HashSet::new(),
+            attached: Attached::default(),
+        }
+    }
+
+    /// Attaches to libraries of processes not scanned before; returns how many were attached.
+    pub fn scan(&mut self, capture: &mut crate::loader::Capture) -> usize {
+        let mut pids: Vec<u32> = self
+            .cgroup_dirs
+            .iter()
+            .flat_map(|d| crate::cgroup::procs(d))
+            .collect();
+        pids.extend(&self.pids);
+        let mut n = 0;
+        for pid in pids {
+            if !self.seen.insert(pid) {
+                continue;
+            }
+            for lib in libssl_of(pid) {
+                if !self.attached.first_time(&lib) {
+                    continue;
+                }
+                match capture.attach_tls(&lib) {
+                    Ok(()) => {
+                        n += 1;
+                        tracing::info!(libssl = %lib.display(), pid, "OpenSSL probes attached");
+                    }
+                    Err(e) => tracing::warn!(
+                        error = format!("{e:#}"),
+                        "TLS capture unavailable for this library"
+                    ),
+                }
+            }
+        }
+        n
+    }
+}
+
 /// Remembers which files (device, inode) already carry the probes.
 #[derive(Default)]
 pub struct Attached(HashSet<(u64, u64)>);

@@ -309,3 +309,34 @@ fn tls_plaintext_is_captured_through_openssl_for_http1_and_http2() {
     });
     assert!(more.is_none(), "{:#?}", p.events());
 }
+
+#[test]
+fn a_tls_server_started_after_the_agent_is_captured_once_its_libssl_is_found() {
+    require_root();
+    let cg = Cgroup::new("oob-tls-late");
+    let p = Pipeline::start(&cg);
+    let nginx = Nginx::start_with(
+        &cg,
+        NginxOptions {
+            tls: true,
+            ..Default::default()
+        },
+    );
+
+    // The agent rescans the cgroup periodically; keep sending until one request is seen.
+    let mut i = 0;
+    let seen = oob_tests::wait_for(PATIENCE, || {
+        i += 1;
+        curl(&[
+            "-k",
+            "-o",
+            "/dev/null",
+            &nginx.https_url(&format!("/late/{i}/etc/passwd")),
+        ]);
+        std::thread::sleep(Duration::from_millis(500));
+        p.events().into_iter().find(|e| e.uri.starts_with("/late/"))
+    });
+    let e = seen.expect("a request to the late TLS server was captured");
+    assert_eq!(e.attack, "ptrav");
+    assert_eq!(e.comm, "nginx");
+}
