@@ -38,6 +38,13 @@ pub struct Metrics {
     /// Kernel losses reported by agents (cumulative per agent; summed by the latest report).
     pub parser: Family<ParserLabels, Counter>,
     pub forward: svc::reliable::Metrics,
+    /// Configured limits, so dashboards can relate drops to them.
+    pub limits: Family<LimitLabels, Gauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LimitLabels {
+    pub limit: &'static str,
 }
 
 impl Metrics {
@@ -95,6 +102,11 @@ impl Metrics {
             "Protocol parser counters (drops, resyncs, errors, truncations), by counter",
             self.parser.clone(),
         );
+        r.register(
+            "limit",
+            "Configured limits (bytes, connections, seconds), by name",
+            self.limits.clone(),
+        );
         self.forward.register(&mut r, "transactions_forward");
         r
     }
@@ -131,5 +143,43 @@ impl Metrics {
             }
         }
         *prev = *now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exposition_names_drops_and_limits() {
+        let m = Metrics::default();
+        m.limits
+            .get_or_create(&LimitLabels {
+                limit: "max_body_bytes",
+            })
+            .set(1_048_576);
+        let mut prev = TableStats::default();
+        m.report_table(
+            &mut prev,
+            &TableStats {
+                gaps: 3,
+                gap_bytes: 4096,
+                evicted_idle: 2,
+                ..Default::default()
+            },
+        );
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &m.registry()).unwrap();
+        for line in [
+            "aggregation_limit{limit=\"max_body_bytes\"} 1048576",
+            "aggregation_gaps_total 3",
+            "aggregation_gap_bytes_total 4096",
+            "aggregation_connections_evicted_total{reason=\"idle\"} 2",
+        ] {
+            assert!(
+                out.lines().any(|l| l == line),
+                "missing {line:?} in:\n{out}"
+            );
+        }
     }
 }

@@ -3,12 +3,32 @@ use std::time::Duration;
 
 use proto::capture::capture_server::CaptureServer;
 
-use crate::{config::Config, forward, metrics::Metrics, server::CaptureService, transaction};
+use crate::{
+    config::Config,
+    forward,
+    metrics::{LimitLabels, Metrics},
+    server::CaptureService,
+    transaction,
+};
 
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub async fn run(cfg: Config, shutdown: svc::shutdown::Shutdown) -> anyhow::Result<()> {
     let metrics = Metrics::default();
+    for (limit, v) in [
+        ("max_header_bytes", cfg.max_header_bytes as u64),
+        ("max_body_bytes", cfg.max_body_bytes as u64),
+        ("max_connections", cfg.max_connections as u64),
+        ("idle_timeout_seconds", cfg.idle_timeout_secs),
+        ("response_timeout_seconds", cfg.response_timeout_secs),
+        ("max_out_of_order_bytes", cfg.max_out_of_order_bytes as u64),
+        ("forward_queue", cfg.forward_queue as u64),
+    ] {
+        metrics
+            .limits
+            .get_or_create(&LimitLabels { limit })
+            .set(v as i64);
+    }
     let ops = svc::http::Ops::new(metrics.registry());
     let tls_files = svc::tls::TlsFiles::in_dir(&cfg.tls_dir);
     let server_tls = tls_files.server()?;
