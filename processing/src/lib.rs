@@ -1,4 +1,5 @@
 //! Processing: points, decoders and detectors over rebuilt HTTP requests; events and sinks.
+pub mod attack;
 pub mod config;
 pub mod convert;
 pub mod detect;

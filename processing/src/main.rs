@@ -32,6 +32,17 @@ enum Cmd {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// List attacks: events grouped by type, host, path and point within a time window.
+    Attacks {
+        #[arg(long, env = "WALLARM_OOB_DATA_DIR", default_value = config::DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+        /// Events of one attack are at most this many seconds apart.
+        #[arg(long, default_value_t = 3600)]
+        window_secs: i64,
+        /// JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// List stored events, newest first.
     Events {
         /// Data directory of the store.
@@ -60,6 +71,11 @@ fn main() -> ExitCode {
             attack,
             json,
         } => events(&data_dir, limit, attack.as_deref(), json),
+        Cmd::Attacks {
+            data_dir,
+            window_secs,
+            json,
+        } => attacks(&data_dir, window_secs, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -144,6 +160,46 @@ fn events(
         )?;
     }
     if events.is_empty() {
+        writeln!(out, "(no events in {})", store.path().display())?;
+    }
+    Ok(())
+}
+
+/// Events considered when grouping attacks (newest first).
+const ATTACK_EVENTS: usize = 100_000;
+
+fn attacks(data_dir: &std::path::Path, window_secs: i64, json: bool) -> anyhow::Result<()> {
+    let store = Store::open(data_dir)?;
+    let attacks = processing::attack::group(
+        &store.list(ATTACK_EVENTS, None)?,
+        window_secs.saturating_mul(1000),
+    );
+    let mut out = std::io::stdout().lock();
+    if json {
+        for a in &attacks {
+            writeln!(out, "{}", serde_json::to_string(a)?)?;
+        }
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<8} {:>6} {:<24} {:<32} {:<28} {}",
+        "ATTACK", "HITS", "HOST", "PATH", "POINT", "SOURCES"
+    )?;
+    for a in &attacks {
+        let path: String = a.path.chars().take(32).collect();
+        writeln!(
+            out,
+            "{:<8} {:>6} {:<24} {:<32} {:<28} {}",
+            a.attack,
+            a.count,
+            a.host,
+            path,
+            a.point.to_string(),
+            a.sources.join(",")
+        )?;
+    }
+    if attacks.is_empty() {
         writeln!(out, "(no events in {})", store.path().display())?;
     }
     Ok(())

@@ -290,6 +290,12 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         started.elapsed()
     );
     sh::run(&mut events_cmd())?;
+    println!("\nGrouped into attacks (type + host + path + point):\n");
+    sh::run(Command::new(bin.join("wallarm-oob-processing")).args([
+        "attacks",
+        "--data-dir",
+        &data.display().to_string(),
+    ]))?;
     println!(
         "\nLogs: {}   Event store: {}",
         logs.display(),
