@@ -53,21 +53,32 @@ pub async fn run(cfg: Config, shutdown: svc::shutdown::Shutdown) -> anyhow::Resu
     }
     let outbox = forward::Fanout::new(outboxes);
 
-    let service = CaptureService {
-        limits: cfg.table_limits(),
-        forward: outbox,
-        metrics: metrics.clone(),
-    };
+    let service = CaptureService::new(cfg.table_limits(), outbox, metrics.clone());
+    // Tables of agents that went away are finished once they are idle long enough.
+    let sweeper = service.clone();
+    let mut sweep_stop = shutdown.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => sweeper.finish_parked(false).await,
+                _ = sweep_stop.wait() => return,
+            }
+        }
+    });
     let bound = svc::http::Ops::serve(ops.router(), cfg.metrics_addr, shutdown.clone()).await?;
     tracing::info!(listen = %cfg.listen, metrics = %bound, processing = %cfg.processing, "aggregation running");
     ops.set_ready(true);
     let mut stop = shutdown.clone();
     tonic::transport::Server::builder()
         .tls_config(server_tls)?
-        .add_service(CaptureServer::new(service).max_decoding_message_size(64 << 20))
+        .add_service(CaptureServer::new(service.clone()).max_decoding_message_size(64 << 20))
         .serve_with_shutdown(cfg.listen, async move { stop.wait().await })
         .await
         .map_err(|e| anyhow::anyhow!("gRPC server on {}: {e:?}", cfg.listen))?;
+    // Streams have ended and parked their tables: send on what they hold.
+    service.finish_parked(true).await;
+    drop(service);
     // Stream tasks end with their streams and drop their outbox clones; then the forwarders
     // drain what is left.
     if tokio::time::timeout(FLUSH_TIMEOUT, futures::future::join_all(forwarders))

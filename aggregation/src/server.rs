@@ -1,6 +1,16 @@
-//! The Capture gRPC service: one connection table per agent stream; rebuilt transactions go to
+//! The Capture gRPC service: one connection table per agent (node); rebuilt transactions go to
 //! processing with backpressure (a slow processing slows acks, which fills the agent's window).
-use std::{pin::Pin, time::Duration};
+//!
+//! When an agent's stream breaks, its table is parked: the agent reconnects with the same
+//! connection ids and offsets and resends what was not acknowledged, so the new stream takes the
+//! table over and half-received requests still complete. A table not claimed within the idle
+//! timeout is finished (what it holds is sent on).
+use std::{
+    collections::HashMap,
+    pin::Pin,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use futures::Stream;
 use proto::capture::{capture_server::Capture, Ack, ChunkBatch};
@@ -20,9 +30,13 @@ const SWEEP: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct CaptureService {
-    pub limits: TableLimits,
-    pub forward: crate::forward::Fanout,
-    pub metrics: Metrics,
+    limits: TableLimits,
+    forward: crate::forward::Fanout,
+    metrics: Metrics,
+    /// Tables of agents whose stream ended, by node, with the time they were parked.
+    parked: Arc<Mutex<HashMap<String, (StreamState, Duration)>>>,
+    /// Clock of every table (one per service, so a table outlives its stream).
+    epoch: tokio::time::Instant,
 }
 
 fn unix_now_ns() -> u64 {
@@ -30,6 +44,75 @@ fn unix_now_ns() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0)
+}
+
+// === impl CaptureService ===
+
+impl CaptureService {
+    pub fn new(limits: TableLimits, forward: crate::forward::Fanout, metrics: Metrics) -> Self {
+        Self {
+            limits,
+            forward,
+            metrics,
+            parked: Arc::default(),
+            epoch: tokio::time::Instant::now(),
+        }
+    }
+
+    fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    fn park(&self, st: StreamState) {
+        let old = self
+            .parked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(st.node.clone(), (st, self.now()));
+        if let Some((old, _)) = old {
+            // Two streams of one node ended: keep the newer table, finish the older one.
+            tokio::spawn(self.clone().finish(old));
+        }
+    }
+
+    fn claim(&self, node: &str) -> Option<StreamState> {
+        self.parked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(node)
+            .map(|(st, _)| st)
+    }
+
+    async fn finish(self, mut st: StreamState) {
+        let mut out = Vec::new();
+        let before = st.table.len();
+        st.table.finish_all(&mut out);
+        self.metrics.connections.dec_by(before as i64);
+        self.forward(&st.node, out).await;
+        self.report(&mut st);
+    }
+
+    /// Finishes parked tables older than the idle timeout (`all`: every one, at shutdown).
+    pub async fn finish_parked(&self, all: bool) {
+        let now = self.now();
+        let expired: Vec<StreamState> = {
+            let mut parked = self.parked.lock().unwrap_or_else(|p| p.into_inner());
+            let nodes: Vec<String> = parked
+                .iter()
+                .filter(|(_, (_, at))| all || now.saturating_sub(*at) >= self.limits.idle_timeout)
+                .map(|(n, _)| n.clone())
+                .collect();
+            nodes
+                .iter()
+                .filter_map(|n| parked.remove(n))
+                .map(|(st, _)| st)
+                .collect()
+        };
+        for st in expired {
+            tracing::info!(node = %st.node, "agent did not come back: finishing its connections");
+            self.clone().finish(st).await;
+        }
+    }
 }
 
 struct StreamState {
@@ -71,7 +154,6 @@ impl CaptureService {
         acks: mpsc::Sender<Result<Ack, Status>>,
     ) {
         self.metrics.agent_streams.inc();
-        let start = tokio::time::Instant::now();
         let mut st = StreamState {
             table: ConnTable::new(self.limits.clone()),
             node: String::new(),
@@ -88,10 +170,16 @@ impl CaptureService {
                         self.metrics.events.inc_by(batch.events.len() as u64);
                         if st.node.is_empty() {
                             st.node = batch.node.clone();
-                            tracing::info!(node = %st.node, "agent stream open");
+                            match self.claim(&st.node) {
+                                Some(parked) => {
+                                    tracing::info!(node = %st.node, connections = parked.table.len(), "agent stream reopened: continuing its connections");
+                                    st = parked;
+                                }
+                                None => tracing::info!(node = %st.node, "agent stream open"),
+                            }
                         }
                         let before = st.table.len();
-                        let now = start.elapsed();
+                        let now = self.now();
                         for ev in batch.events {
                             st.table.apply(ev, now, &mut out);
                         }
@@ -110,23 +198,20 @@ impl CaptureService {
                 },
                 _ = sweep.tick() => {
                     let before = st.table.len();
-                    st.table.sweep(start.elapsed(), &mut out);
+                    st.table.sweep(self.now(), &mut out);
                     self.metrics.connections.inc_by(st.table.len() as i64 - before as i64);
                     self.forward(&st.node, out).await;
                     self.report(&mut st);
                 }
             }
         }
-        // The agent reconnects with the same connection ids and resends what was not acked:
-        // whatever is held here is flushed now rather than lost.
-        let mut out = Vec::new();
-        let before = st.table.len();
-        st.table.finish_all(&mut out);
-        self.metrics.connections.dec_by(before as i64);
-        self.forward(&st.node, out).await;
-        self.report(&mut st);
+        if st.node.is_empty() {
+            // Nothing was received: nothing to keep.
+        } else {
+            self.park(st);
+        }
         self.metrics.agent_streams.dec();
-        tracing::info!(node = %st.node, "agent stream closed");
+        tracing::info!("agent stream closed");
     }
 }
 
