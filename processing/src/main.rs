@@ -137,8 +137,8 @@ fn events(
     }
     writeln!(
         out,
-        "{:<6} {:<8} {:<7} {:<40} {:<22} {:<16} {:<28}",
-        "ID", "ATTACK", "METHOD", "URI", "CLIENT", "PROCESS", "POINT"
+        "{:<6} {:<8} {:<6} {:<7} {:<40} {:<22} {:<16} {:<28}",
+        "ID", "ATTACK", "PROTO", "METHOD", "URI", "CLIENT", "PROCESS", "POINT"
     )?;
     for e in &events {
         let point = e
@@ -149,9 +149,10 @@ fn events(
         let uri: String = e.uri.chars().take(40).collect();
         writeln!(
             out,
-            "{:<6} {:<8} {:<7} {:<40} {:<22} {:<16} {:<28}",
+            "{:<6} {:<8} {:<6} {:<7} {:<40} {:<22} {:<16} {:<28}",
             e.id,
             e.attack,
+            e.protocol,
             e.method,
             uri,
             e.client,

@@ -16,7 +16,7 @@ pub struct Options {
     /// Leave everything running and say where to send traffic (Ctrl-C stops it).
     #[arg(long)]
     pub keep: bool,
-    /// nginx port on 127.0.0.1.
+    /// nginx port on 127.0.0.1 (HTTP/1.1); the next port serves HTTP/2 over TLS.
     #[arg(long, default_value_t = 18080)]
     pub port: u16,
 }
@@ -29,27 +29,61 @@ const OPS: [(&str, &str); 3] = [
     ("processing", "127.0.0.1:19103"),
 ];
 
-/// Requests the demo sends: (label, curl arguments after the URL base, is an attack).
-const TRAFFIC: &[(&str, &str, bool)] = &[
-    ("home page", "/", false),
-    ("API lookup", "/api/users?id=42&sort=name", false),
+/// How a demo request travels.
+#[derive(Clone, Copy, PartialEq)]
+enum Via {
+    /// HTTP/1.1 over plain TCP.
+    Http1,
+    /// HTTP/2 over TLS (ALPN); captured through the OpenSSL probes.
+    Http2Tls,
+}
+
+/// Requests the demo sends: (label, how, path, is an attack).
+const TRAFFIC: &[(&str, Via, &str, bool)] = &[
+    ("home page", Via::Http1, "/", false),
+    (
+        "API lookup",
+        Via::Http1,
+        "/api/users?id=42&sort=name",
+        false,
+    ),
     (
         "search with prose",
+        Via::Http1,
         "/search?q=how+to+select+a+good+password+from+a+list",
         false,
     ),
-    ("absolute path", "/etc/passwd", true),
+    (
+        "API over HTTP/2 + TLS",
+        Via::Http2Tls,
+        "/api/orders?limit=20",
+        false,
+    ),
+    ("absolute path", Via::Http1, "/etc/passwd", true),
     (
         "encoded traversal",
+        Via::Http1,
         "/static/..%2f..%2f..%2fetc%2fpasswd",
         true,
     ),
     (
         "double-encoded traversal",
+        Via::Http1,
         "/download?file=..%252f..%252f..%252fetc%252fshadow",
         true,
     ),
-    ("windows file", "/view?page=c:%5cwindows%5cwin.ini", true),
+    (
+        "windows file",
+        Via::Http1,
+        "/view?page=c:%5cwindows%5cwin.ini",
+        true,
+    ),
+    (
+        "traversal over HTTP/2 + TLS",
+        Via::Http2Tls,
+        "/files?name=....//....//etc/passwd",
+        true,
+    ),
 ];
 
 struct Procs(Vec<(String, Child)>);
@@ -129,14 +163,16 @@ fn spawn(procs: &mut Procs, name: &str, cmd: &mut Command, logs: &Path) -> anyho
     Ok(log)
 }
 
-fn nginx_conf(dir: &Path, port: u16) -> String {
+fn nginx_conf(dir: &Path, port: u16, tls_port: u16) -> String {
     let d = dir.display();
     format!(
         "daemon off;\nmaster_process on;\nworker_processes 1;\nuser root;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
          events {{ worker_connections 256; }}\n\
          http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
            fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-           server {{\n    listen 127.0.0.1:{port};\n    location / {{ return 200 \"demo app\\n\"; }}\n  }}\n}}\n"
+           server {{\n    listen 127.0.0.1:{port};\n    location / {{ return 200 \"demo app\\n\"; }}\n  }}\n\
+           server {{\n    listen 127.0.0.1:{tls_port} ssl http2;\n    ssl_certificate {d}/tls.crt;\n    ssl_certificate_key {d}/tls.key;\n\
+             location / {{ return 200 \"demo app\\n\"; }}\n  }}\n}}\n"
     )
 }
 
@@ -163,7 +199,15 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     let cgroup = cgroup2_root()?.join("wallarm-oob-demo");
     std::fs::create_dir_all(&cgroup)
         .with_context(|| format!("creating cgroup {} (run as root)", cgroup.display()))?;
-    std::fs::write(nginx_dir.join("nginx.conf"), nginx_conf(&nginx_dir, o.port))?;
+    let tls_port = o.port + 1;
+    let site = svc::devcerts::DevCa::new("wallarm-oob demo site CA")?;
+    let (cert, key) = site.issue("localhost")?;
+    std::fs::write(nginx_dir.join("tls.crt"), cert)?;
+    std::fs::write(nginx_dir.join("tls.key"), key)?;
+    std::fs::write(
+        nginx_dir.join("nginx.conf"),
+        nginx_conf(&nginx_dir, o.port, tls_port),
+    )?;
 
     let mut procs = Procs(Vec::new());
     // nginx joins the demo cgroup before exec: only its traffic is captured.
@@ -247,28 +291,34 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     let base = format!("http://127.0.0.1:{}", o.port);
     println!("\nSending requests to nginx at {base} (captured in the kernel, not proxied):");
     let started = Instant::now();
-    for (label, path, attack) in TRAFFIC {
-        let out = sh::output(
-            Command::new("curl")
-                .args([
-                    "-s",
-                    "--path-as-is",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                ])
-                .arg(format!("{base}{path}")),
-        );
+    let tls_base = format!("https://127.0.0.1:{tls_port}");
+    println!("(HTTP/1.1 to {base}, HTTP/2 over TLS to {tls_base})");
+    for (label, via, path, attack) in TRAFFIC {
+        let mut curl = Command::new("curl");
+        curl.args([
+            "-s",
+            "--path-as-is",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ]);
+        match via {
+            Via::Http1 => curl.arg(format!("{base}{path}")),
+            Via::Http2Tls => curl
+                .args(["-k", "--http2"])
+                .arg(format!("{tls_base}{path}")),
+        };
+        let out = sh::output(&mut curl);
         println!(
-            "  {:<26} {:<55} -> HTTP {}{}",
+            "  {:<28} {:<55} -> HTTP {}{}",
             label,
             path,
             out.unwrap_or_else(|| "failed".into()),
             if *attack { "  (attack)" } else { "" }
         );
     }
-    let attacks = TRAFFIC.iter().filter(|t| t.2).count();
+    let attacks = TRAFFIC.iter().filter(|t| t.3).count();
     let events_cmd = || {
         let mut c = Command::new(bin.join("wallarm-oob-processing"));
         c.args(["events", "--data-dir", &data.display().to_string()]);
