@@ -14,7 +14,9 @@
 //!
 //! The idle-connection memory figure is printed once (criterion has no memory measurement).
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use aggregation::exchange::{Limits, Side};
 use aggregation::http2::hpack::{Decoder, Fields};
@@ -22,6 +24,47 @@ use aggregation::parse::ConnParser;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const FEED: usize = 16 * 1024;
+
+/// Counts heap allocations while [`COUNTING`] is on (off during timed runs: one relaxed load per
+/// allocation is all the timed code pays).
+struct CountingAlloc;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+/// Allocations (including reallocations) per emitted exchange while replaying `log` once.
+fn allocs_per_exchange(log: &[(Side, Vec<u8>)]) -> f64 {
+    ALLOCS.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    let n = replay(log, false);
+    COUNTING.store(false, Ordering::Relaxed);
+    ALLOCS.load(Ordering::Relaxed) as f64 / n.max(1) as f64
+}
 
 fn records(mut data: &[u8]) -> Vec<(Side, Vec<u8>)> {
     let mut out = Vec::new();
@@ -151,6 +194,7 @@ fn total(log: &[(Side, Vec<u8>)]) -> u64 {
 
 fn bench(c: &mut Criterion) {
     print_idle_memory();
+    print_allocations();
     let mut g = c.benchmark_group("rebuild");
 
     let h1 = http1_conversation();
@@ -181,6 +225,19 @@ fn bench(c: &mut Criterion) {
         b.iter(|| (0..100).map(|_| replay(&cold, false)).sum::<usize>())
     });
     g.finish();
+}
+
+fn print_allocations() {
+    let h1 = http1_conversation();
+    let browser = records(include_bytes!("../testdata/h2_browser.bin"));
+    let grpc = records(include_bytes!("../testdata/h2_grpc.bin"));
+    eprintln!(
+        "allocations per exchange (parser and exchange, not the consumer): http1/mix {:.1}, \
+         http2/browser {:.1}, http2/grpc {:.1}",
+        allocs_per_exchange(&h1),
+        allocs_per_exchange(&browser),
+        allocs_per_exchange(&grpc)
+    );
 }
 
 fn print_idle_memory() {
@@ -241,8 +298,10 @@ fn header_blocks(log: &[(Side, Vec<u8>)]) -> [Vec<Vec<u8>>; 2] {
 fn decode_all(blocks: &[Vec<u8>]) -> usize {
     let mut d = Decoder::new(true);
     let mut n = 0;
+    // One list reused for every block, as a connection reuses its scratch list.
+    let mut fields = Fields::new();
     for b in blocks {
-        let mut fields = Fields::new();
+        fields.clear();
         if d.decode(b, 1 << 20, &mut fields).is_ok() {
             n += fields.len();
         }

@@ -1,6 +1,8 @@
 //! What the protocol parsers produce: HTTP messages of one connection, paired.
 //! Pure data, no I/O; the service converts an [`Exchange`] into a wire `Transaction`.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::net::SocketAddr;
 
 /// Which peer sent the bytes: the HTTP client (requests) or the HTTP server (responses).
@@ -19,11 +21,12 @@ pub enum Protocol {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Request {
-    pub method: String,
+    /// Common methods are static strings (no allocation per request), see [`method`].
+    pub method: Cow<'static, str>,
     pub uri: String,
-    /// "HTTP/1.1", "HTTP/1.0", "HTTP/2".
-    pub version: String,
-    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// "HTTP/1.1", "HTTP/1.0", "HTTP/2" (always one of these: no allocation per message).
+    pub version: &'static str,
+    pub headers: Headers,
     /// Decoded body (chunked framing removed), at most the configured limit.
     pub body: Vec<u8>,
     /// Full body length seen on the wire (decoded).
@@ -34,8 +37,8 @@ pub struct Request {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
-    pub version: String,
-    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    pub version: &'static str,
+    pub headers: Headers,
     pub body: Vec<u8>,
     pub body_len: u64,
     pub body_truncated: bool,
@@ -69,5 +72,374 @@ impl Default for Limits {
             max_header_bytes: 64 * 1024,
             max_body_bytes: 1024 * 1024,
         }
+    }
+}
+
+// === Method ===
+
+/// A request method as text: the registered methods every client uses are static strings (RFC 9110
+/// §9.1 plus PATCH, RFC 5789), others are copied; invalid UTF-8 is replaced (lossy).
+pub fn method(token: &[u8]) -> Cow<'static, str> {
+    const KNOWN: [&str; 9] = [
+        "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+    ];
+    match KNOWN.iter().find(|m| m.as_bytes() == token) {
+        Some(m) => Cow::Borrowed(m),
+        None => Cow::Owned(String::from_utf8_lossy(token).into_owned()),
+    }
+}
+
+// === Headers ===
+
+/// Bytes in front of each field in [`Headers`]: name length and value length, u32 each.
+const PREFIX: usize = 8;
+
+/// The header fields of one message, in order, names and values as sent (HTTP/1 case kept).
+///
+/// Why not `Vec<(Vec<u8>, Vec<u8>)>`: a message has 10–40 fields, and two allocations per field were
+/// most of the cost of rebuilding an HTTP/2 exchange (issue 5). Here every field sits in one buffer,
+/// `[name len: u32][value len: u32][name][value]` after another: one allocation per message, sized
+/// exactly by the parsers; appending trailers is one copy. Fields are read in order (lookups scan,
+/// as they would over a short list anyway).
+#[derive(Clone, Default)]
+pub struct Headers {
+    buf: Vec<u8>,
+    /// Fields in `buf[..end]`.
+    count: u32,
+    /// End of the last whole field; bytes after it belong to a field being written (HPACK decodes
+    /// in place) and are never read.
+    end: u32,
+}
+
+impl Headers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Room for `fields` fields of `bytes` name and value bytes together.
+    pub fn with_capacity(fields: usize, bytes: usize) -> Self {
+        Self {
+            buf: Vec::with_capacity(bytes + fields * PREFIX),
+            count: 0,
+            end: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Appends a field. A list beyond 4 GiB cannot occur within any configured head limit; such a
+    /// field would be dropped rather than wrap the lengths.
+    pub fn push(&mut self, name: &[u8], value: &[u8]) {
+        let at = self.begin_field();
+        self.buf.extend_from_slice(name);
+        self.buf.extend_from_slice(value);
+        self.commit(at, name.len());
+    }
+
+    /// The `i`-th field.
+    pub fn get(&self, i: usize) -> Option<(&[u8], &[u8])> {
+        self.iter().nth(i)
+    }
+
+    /// Fields in order, as `(name, value)`.
+    pub fn iter(&self) -> HeadersIter<'_> {
+        HeadersIter {
+            rest: self.buf.get(..self.end as usize).unwrap_or_default(),
+            left: self.count,
+        }
+    }
+
+    /// Value of the first field named exactly `name` (HTTP/2 names are lowercase, RFC 9113 §8.2.1).
+    pub fn find(&self, name: &[u8]) -> Option<&[u8]> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// Value of the first field named `name`, ASCII case-insensitively (HTTP/1 names, RFC 9110 §5.1).
+    pub fn find_ignore_case(&self, name: &[u8]) -> Option<&[u8]> {
+        self.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// Appends all fields of `other` (trailers after the header section): one copy.
+    pub fn extend_from(&mut self, other: &Headers) {
+        let add = other.buf.get(..other.end as usize).unwrap_or_default();
+        self.buf.truncate(self.end as usize);
+        let Some(end) = u32::try_from(self.buf.len() + add.len())
+            .ok()
+            .filter(|_| self.count.checked_add(other.count).is_some())
+        else {
+            return;
+        };
+        self.buf.reserve_exact(add.len());
+        self.buf.extend_from_slice(add);
+        self.count += other.count;
+        self.end = end;
+    }
+
+    /// A copy of the fields whose name `keep` accepts, in one exactly sized allocation with room for
+    /// `extra_fields` more fields of `extra_bytes` bytes. Runs of kept fields are copied at once
+    /// (HTTP/2 pseudo-fields come first, RFC 9113 §8.3, so the rest is usually one copy).
+    pub fn filtered(
+        &self,
+        keep: impl Fn(&[u8]) -> bool,
+        extra_fields: usize,
+        extra_bytes: usize,
+    ) -> Headers {
+        let mut size = 0;
+        let mut count = 0u32;
+        for (at, end, name) in self.spans() {
+            if keep(name) {
+                size += end - at;
+                count += 1;
+            }
+        }
+        let mut out = Headers {
+            buf: Vec::with_capacity(size + extra_bytes + extra_fields * PREFIX),
+            count,
+            end: 0,
+        };
+        let mut run: Option<(usize, usize)> = None;
+        for (at, end, name) in self.spans() {
+            match (keep(name), run) {
+                (true, Some((from, to))) if to == at => run = Some((from, end)),
+                (true, _) => {
+                    if let Some((from, to)) = run {
+                        out.buf
+                            .extend_from_slice(self.buf.get(from..to).unwrap_or_default());
+                    }
+                    run = Some((at, end));
+                }
+                (false, _) => {}
+            }
+        }
+        if let Some((from, to)) = run {
+            out.buf
+                .extend_from_slice(self.buf.get(from..to).unwrap_or_default());
+        }
+        // Spans lie within `self.end`, which fits u32; if not, the copy holds nothing.
+        match u32::try_from(out.buf.len()) {
+            Ok(end) if out.buf.len() == size => out.end = end,
+            _ => out.clear(),
+        }
+        out
+    }
+
+    /// `(start, end, name)` of each field's bytes in `buf`, prefix included.
+    fn spans(&self) -> impl Iterator<Item = (usize, usize, &[u8])> + '_ {
+        let mut it = self.iter();
+        let total = it.rest.len();
+        std::iter::from_fn(move || {
+            let at = total - it.rest.len();
+            let (name, _) = it.next()?;
+            Some((at, total - it.rest.len(), name))
+        })
+    }
+
+    /// Reserves room for `bytes` more name and value bytes in `fields` more fields.
+    pub fn reserve(&mut self, fields: usize, bytes: usize) {
+        self.buf.truncate(self.end as usize);
+        self.buf.reserve_exact(bytes + fields * PREFIX);
+    }
+
+    /// Removes every field.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.count = 0;
+        self.end = 0;
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Starts a field written in place (HPACK strings are decoded straight into the list): returns
+    /// where its name starts in [`Headers::bytes_mut`]. Write the name, then the value, then
+    /// [`Headers::commit`] it or drop it with [`Headers::rollback`].
+    pub(crate) fn begin_field(&mut self) -> usize {
+        // Whatever an unfinished field left behind is dropped here.
+        self.buf.truncate(self.end as usize);
+        self.buf.extend_from_slice(&[0; PREFIX]);
+        self.buf.len()
+    }
+
+    pub(crate) fn bytes_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    /// The bytes from `name_at` (as returned by [`Headers::begin_field`]) on become a field whose
+    /// name is the first `name_len` of them. Anything else (bounds that do not match, beyond 4 GiB)
+    /// is dropped instead.
+    pub(crate) fn commit(&mut self, name_at: usize, name_len: usize) {
+        let len = self.buf.len();
+        let start = self.end as usize;
+        let ok = name_at == start + PREFIX
+            && name_at + name_len <= len
+            && u32::try_from(len).is_ok()
+            && self.count < u32::MAX;
+        if !ok {
+            self.rollback();
+            return;
+        }
+        // In range: `len` fits u32 and both lengths are parts of it.
+        let value_len = (len - name_at - name_len) as u32;
+        let mut prefix = [0u8; PREFIX];
+        prefix[..4].copy_from_slice(&(name_len as u32).to_ne_bytes());
+        prefix[4..].copy_from_slice(&value_len.to_ne_bytes());
+        if let Some(p) = self.buf.get_mut(start..name_at) {
+            p.copy_from_slice(&prefix);
+        }
+        self.count += 1;
+        self.end = len as u32;
+    }
+
+    /// Drops the field being written (decoded for the HPACK table's sake, not kept).
+    pub(crate) fn rollback(&mut self) {
+        self.buf.truncate(self.end as usize);
+    }
+}
+
+/// Fields of a [`Headers`] in order.
+#[derive(Clone)]
+pub struct HeadersIter<'a> {
+    rest: &'a [u8],
+    left: u32,
+}
+
+impl<'a> Iterator for HeadersIter<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        let (prefix, rest) = self.rest.split_first_chunk::<PREFIX>()?;
+        let [a, b, c, d, e, f, g, h] = *prefix;
+        let name_len = u32::from_ne_bytes([a, b, c, d]) as usize;
+        let value_len = u32::from_ne_bytes([e, f, g, h]) as usize;
+        // Written by `commit` only, so in bounds; a corrupt list would end early, not panic.
+        let (name, rest) = rest.split_at_checked(name_len)?;
+        let (value, rest) = rest.split_at_checked(value_len)?;
+        self.rest = rest;
+        self.left -= 1;
+        Some((name, value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left as usize))
+    }
+}
+
+impl<'a> IntoIterator for &'a Headers {
+    type Item = (&'a [u8], &'a [u8]);
+    type IntoIter = HeadersIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl PartialEq for Headers {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Headers {}
+
+impl PartialOrd for Headers {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Headers {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.iter().cmp(other.iter())
+    }
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|(n, v)| {
+                (
+                    String::from_utf8_lossy(n).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                )
+            }))
+            .finish()
+    }
+}
+
+impl<N: AsRef<[u8]>, V: AsRef<[u8]>> FromIterator<(N, V)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
+        let mut h = Headers::new();
+        for (n, v) in iter {
+            h.push(n.as_ref(), v.as_ref());
+        }
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_keep_order_and_compare_by_content() {
+        let mut h = Headers::new();
+        h.push(b"Host", b"a");
+        h.push(b"x", b"");
+        let at = h.begin_field();
+        h.bytes_mut().extend_from_slice(b"dropped");
+        h.rollback();
+        // A field left unfinished is dropped by the next one.
+        h.begin_field();
+        h.bytes_mut().extend_from_slice(b"unfinished");
+        h.push(b"", b"v");
+        assert_eq!(
+            h.iter().collect::<Vec<_>>(),
+            [(&b"Host"[..], &b"a"[..]), (b"x", b""), (b"", b"v")]
+        );
+        assert_eq!(h.find(b"x"), Some(&b""[..]));
+        assert_eq!(h.find_ignore_case(b"host"), Some(&b"a"[..]));
+        assert_eq!(
+            h,
+            [("Host", "a"), ("x", ""), ("", "v")].into_iter().collect()
+        );
+        let mut t = Headers::new();
+        t.push(b"grpc-status", b"0");
+        h.extend_from(&t);
+        assert_eq!(h.len(), 4);
+        assert_eq!(h.get(3), Some((&b"grpc-status"[..], &b"0"[..])));
+        let f = h.filtered(|n| n != b"x", 1, 4);
+        assert_eq!(
+            f,
+            [("Host", "a"), ("", "v"), ("grpc-status", "0")]
+                .into_iter()
+                .collect()
+        );
+        assert_eq!(h.filtered(|_| false, 0, 0), Headers::new());
+        // Commits that do not match a started field are dropped.
+        let mut bad = Headers::new();
+        bad.commit(at, 0);
+        let at = bad.begin_field();
+        bad.commit(at, 1);
+        assert!(bad.is_empty());
+        assert_eq!(bad.iter().count(), 0);
+    }
+
+    #[test]
+    fn common_methods_are_static() {
+        assert!(matches!(method(b"GET"), Cow::Borrowed("GET")));
+        assert_eq!(method(b"PROPFIND"), "PROPFIND");
     }
 }

@@ -5,7 +5,7 @@ use proto::transaction::{self as tx, Endpoint, Header, Source, Transaction};
 
 use crate::{
     conn::Rebuilt,
-    exchange::{Protocol, Request, Response},
+    exchange::{Headers, Protocol, Request, Response},
 };
 
 fn endpoint(a: Option<SocketAddr>) -> Option<Endpoint> {
@@ -18,20 +18,20 @@ fn endpoint(a: Option<SocketAddr>) -> Option<Endpoint> {
     })
 }
 
-fn headers(h: &[(Vec<u8>, Vec<u8>)]) -> Vec<Header> {
+fn headers(h: &Headers) -> Vec<Header> {
     h.iter()
         .map(|(n, v)| Header {
-            name: n.clone(),
-            value: v.clone(),
+            name: n.to_vec(),
+            value: v.to_vec(),
         })
         .collect()
 }
 
 fn request(r: Request) -> tx::Request {
     tx::Request {
-        method: r.method,
+        method: r.method.into_owned(),
         uri: r.uri,
-        version: r.version,
+        version: r.version.to_owned(),
         headers: headers(&r.headers),
         body: r.body,
         body_truncated: r.body_truncated,
@@ -42,7 +42,7 @@ fn request(r: Request) -> tx::Request {
 fn response(r: Response) -> tx::Response {
     tx::Response {
         status: u32::from(r.status),
-        version: r.version,
+        version: r.version.to_owned(),
         headers: headers(&r.headers),
         body: r.body,
         body_truncated: r.body_truncated,

@@ -71,7 +71,7 @@ pub(crate) enum Step {
 }
 
 /// What a finished chunked body carried after its last chunk.
-pub(crate) type Trailers = Vec<(Vec<u8>, Vec<u8>)>;
+pub(crate) type Trailers = crate::exchange::Headers;
 
 impl Framing {
     /// Decodes from the start of `data`. Trailer fields, if any, are appended to `trailers`.
@@ -172,7 +172,7 @@ fn chunk_step(
             [] | [b'\r'] => (Step::NeedMore, 0),
             _ => match parse_trailers(data) {
                 Parsed::Complete(fields, n) => {
-                    trailers.extend(fields);
+                    trailers.extend_from(&fields);
                     (Step::Done(n), 0)
                 }
                 Parsed::Partial => (Step::NeedMore, 0),

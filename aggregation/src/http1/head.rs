@@ -7,10 +7,10 @@
 
 use std::mem::MaybeUninit;
 
-use crate::exchange::{Request, Response};
+use crate::exchange::{Headers, Request, Response};
 
 /// Header fields as the exchange model holds them.
-pub(crate) type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+pub(crate) type Fields = Headers;
 
 /// Header slots tried on the stack first; a head with more fields is re-parsed with
 /// [`MAX_HEADERS`] heap slots. 64 covers browsers and API clients (typically 10–25 fields).
@@ -40,6 +40,8 @@ pub(crate) struct FramingFields {
     pub chunked: bool,
     /// `Connection: upgrade` together with an `Upgrade` field (RFC 9110 §7.8).
     pub upgrade: Option<UpgradeKind>,
+    /// `Expect: 100-continue` (RFC 9110 §10.1.1): the client may never send the body.
+    pub expect_continue: bool,
 }
 
 /// Which protocol an `Upgrade` asked for; h2c is followed into HTTP/2, anything else stops parsing.
@@ -88,9 +90,9 @@ fn parse_request_with<'b>(
     };
     let (headers, framing) = collect(req.headers);
     let request = Request {
-        method: method.to_owned(),
+        method: crate::exchange::method(method.as_bytes()),
         uri: path.to_owned(),
-        version: version_str(version).to_owned(),
+        version: version_str(version),
         headers,
         ..Request::default()
     };
@@ -125,7 +127,7 @@ fn parse_response_with<'b>(
     let (headers, framing) = collect(resp.headers);
     let response = Response {
         status: code,
-        version: version_str(version).to_owned(),
+        version: version_str(version),
         headers,
         ..Response::default()
     };
@@ -152,7 +154,9 @@ fn version_str(minor: u8) -> &'static str {
 
 /// Copies the fields out and extracts the framing-relevant ones in the same pass.
 fn collect(fields: &[httparse::Header<'_>]) -> (Fields, FramingFields) {
-    let mut out = Vec::with_capacity(fields.len());
+    // Exactly sized: one allocation for the whole list.
+    let bytes = fields.iter().map(|h| h.name.len() + h.value.len()).sum();
+    let mut out = Headers::with_capacity(fields.len(), bytes);
     let mut f = FramingFields::default();
     let mut connection_upgrade = false;
     let mut upgrade = None;
@@ -182,6 +186,9 @@ fn collect(fields: &[httparse::Header<'_>]) -> (Fields, FramingFields) {
                     .split(|&b| b == b',')
                     .any(|t| trim(t).eq_ignore_ascii_case(b"upgrade"));
             }
+            6 if name.eq_ignore_ascii_case(b"expect") => {
+                f.expect_continue |= trim(h.value).eq_ignore_ascii_case(b"100-continue");
+            }
             7 if name.eq_ignore_ascii_case(b"upgrade") => {
                 let first = h
                     .value
@@ -197,7 +204,7 @@ fn collect(fields: &[httparse::Header<'_>]) -> (Fields, FramingFields) {
             }
             _ => {}
         }
-        out.push((name.to_vec(), h.value.to_vec()));
+        out.push(name, h.value);
     }
     if connection_upgrade {
         f.upgrade = upgrade;

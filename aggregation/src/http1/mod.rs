@@ -61,19 +61,41 @@ impl Http1Conn {
         limits: &Limits,
         stats: &mut ParserStats,
     ) -> Option<H2cSwitch> {
-        let mut ctx = Ctx {
-            limits,
-            stats,
-            pairing: &mut self.pairing,
-        };
         let mut switch = None;
         match side {
-            Side::Client => self.client.feed(bytes, &mut ctx),
+            Side::Client => {
+                let mut ctx = Ctx {
+                    limits,
+                    stats,
+                    pairing: &mut self.pairing,
+                    client_awaiting: None,
+                };
+                self.client.feed(bytes, &mut ctx);
+            }
             Side::Server => {
-                self.server.feed(bytes, &mut ctx);
-                switch = self.h2c_switch(stats);
-                if switch.is_none() {
+                // The server side pauses after answering a request that asked to switch protocols,
+                // until the client side has resolved it and parsed what it held behind it: the
+                // next response must find those requests (HEAD framing), however the bytes are split.
+                let mut rest = bytes;
+                loop {
+                    let awaiting = self.client.awaiting_switch();
+                    let mut ctx = Ctx {
+                        limits,
+                        stats,
+                        pairing: &mut self.pairing,
+                        client_awaiting: awaiting,
+                    };
+                    let n = self.server.feed(rest, &mut ctx);
+                    rest = rest.get(n..).unwrap_or_default();
+                    switch = self.h2c_switch(stats);
+                    if switch.is_some() {
+                        break;
+                    }
                     self.resolve_switch(limits, stats);
+                    let resolved = awaiting.is_some() && self.client.awaiting_switch() != awaiting;
+                    if !resolved && (rest.is_empty() || n == 0) {
+                        break;
+                    }
                 }
             }
         }
@@ -121,6 +143,7 @@ impl Http1Conn {
                 limits,
                 stats,
                 pairing: &mut self.pairing,
+                client_awaiting: None,
             };
             let rest = self.client.resolve_switch(switched, &mut ctx);
             ctx.stats.tunnel_bytes += rest.len() as u64;
@@ -137,6 +160,7 @@ impl Http1Conn {
             limits,
             stats,
             pairing: &mut self.pairing,
+            client_awaiting: None,
         };
         match side {
             Side::Client => {
@@ -156,6 +180,7 @@ impl Http1Conn {
             limits,
             stats,
             pairing: &mut self.pairing,
+            client_awaiting: None,
         };
         self.client.finish(&mut ctx);
         self.server.finish(&mut ctx);

@@ -52,6 +52,9 @@ struct InProgress {
     switch: Option<UpgradeKind>,
     /// The head exceeded `max_header_bytes`: the message is framed (to stay in sync) but dropped.
     dropped: bool,
+    /// A request with `Expect: 100-continue` and no body byte seen yet: if its final response comes
+    /// first, the client may skip the body (RFC 9110 §10.1.1).
+    expect_continue: bool,
 }
 
 /// Shared per-connection context for one step.
@@ -59,6 +62,8 @@ pub(crate) struct Ctx<'a> {
     pub limits: &'a Limits,
     pub stats: &'a mut ParserStats,
     pub pairing: &'a mut Pairing,
+    /// The request the client side holds bytes behind, awaiting a protocol switch decision.
+    pub client_awaiting: Option<u64>,
 }
 
 pub(crate) struct Reader {
@@ -136,16 +141,25 @@ impl Reader {
         held
     }
 
-    pub(crate) fn feed(&mut self, mut input: &[u8], ctx: &mut Ctx<'_>) {
+    /// Parses `input`; returns how many bytes were taken (all of them unless [`Reader::paused`]).
+    pub(crate) fn feed(&mut self, mut input: &[u8], ctx: &mut Ctx<'_>) -> usize {
+        let total = input.len();
+        if input.is_empty() && !self.buf.is_empty() {
+            // Resuming after a pause: parse what was held.
+            self.drain_buf(ctx);
+        }
         while !input.is_empty() {
+            if self.paused(ctx) {
+                break;
+            }
             match self.state {
                 State::Tunnel => {
                     ctx.stats.tunnel_bytes += input.len() as u64;
-                    return;
+                    return total;
                 }
                 State::Handoff => {
                     self.buf.extend_from_slice(input);
-                    return;
+                    return total;
                 }
                 _ => {}
             }
@@ -158,7 +172,7 @@ impl Reader {
                             self.overflow(ctx);
                         } else {
                             self.buf.extend_from_slice(input);
-                            return;
+                            return total;
                         }
                     }
                 }
@@ -181,6 +195,7 @@ impl Reader {
                 self.drain_buf(ctx);
             }
         }
+        total - input.len()
     }
 
     /// Parses what `buf` holds; leaves in it only bytes that need more.
@@ -188,6 +203,13 @@ impl Reader {
         let buf = std::mem::take(&mut self.buf);
         let mut off = 0;
         while off < buf.len() {
+            if self.paused(ctx) {
+                // Kept as it is until the client side catches up (see `paused`).
+                let mut buf = buf;
+                buf.drain(..off);
+                self.buf = buf;
+                return;
+            }
             if self.state == State::Tunnel {
                 ctx.stats.tunnel_bytes += (buf.len() - off) as u64;
                 off = buf.len();
@@ -215,6 +237,17 @@ impl Reader {
             buf.drain(..off);
             self.buf = buf;
         }
+    }
+
+    /// A response side between messages whose last response answered the request the client side
+    /// holds bytes behind (Upgrade/CONNECT not switched): the requests held there must be parsed
+    /// before the next response head, which may answer one of them (a HEAD has no body).
+    fn paused(&self, ctx: &Ctx<'_>) -> bool {
+        self.role == Role::Response
+            && self.state == State::Head
+            && ctx
+                .client_awaiting
+                .is_some_and(|idx| ctx.pairing.answered_past(idx))
     }
 
     /// How many bytes the current state may hold while it needs more.
@@ -284,6 +317,17 @@ impl Reader {
                     self.state = State::Head;
                     return Some(0);
                 };
+                if cur.expect_continue {
+                    match body_skipped(cur, data, ctx.pairing) {
+                        Some(true) => {
+                            ctx.stats.expect_bodies_skipped += 1;
+                            self.finish_current(ctx, false);
+                            return Some(0);
+                        }
+                        Some(false) => cur.expect_continue = false,
+                        None => return None,
+                    }
+                }
                 let mut trailers = Trailers::new();
                 let (step, dropped) = {
                     let (body, body_len, truncated) = match &mut cur.msg {
@@ -310,8 +354,8 @@ impl Reader {
                 ctx.stats.body_bytes_dropped += dropped;
                 if !trailers.is_empty() {
                     match &mut cur.msg {
-                        Current::Request(r) => r.headers.extend(trailers),
-                        Current::Response(r) => r.headers.extend(trailers),
+                        Current::Request(r) => r.headers.extend_from(&trailers),
+                        Current::Response(r) => r.headers.extend_from(&trailers),
                     }
                 }
                 match step {
@@ -369,6 +413,9 @@ impl Reader {
             oversized,
             ctx,
         );
+        if let (Some(cur), State::Body(_)) = (self.cur.as_mut(), &self.state) {
+            cur.expect_continue = fields.expect_continue;
+        }
         Some(n)
     }
 
@@ -453,6 +500,7 @@ impl Reader {
             lossy: oversized,
             switch,
             dropped: oversized,
+            expect_continue: false,
         });
         if bad_framing {
             // The body length cannot be known (RFC 9112 §6.3 rule 6): keep the head, find the next message.
@@ -546,6 +594,8 @@ impl Reader {
                 *rem -= lost;
                 if let Some(cur) = self.cur.as_mut() {
                     cur.lossy = true;
+                    // Body bytes went by: it was not skipped.
+                    cur.expect_continue = false;
                     add_body_len(&mut cur.msg, lost);
                 }
                 return;
@@ -572,8 +622,17 @@ impl Reader {
     /// The connection closed. A close-delimited body ends here (RFC 9112 §6.3 rule 8); anything else
     /// in progress was cut short.
     pub(crate) fn finish(&mut self, ctx: &mut Ctx<'_>) {
+        let skipped = self
+            .cur
+            .as_ref()
+            .is_some_and(|c| c.expect_continue && self.buf.is_empty() && answered(c, ctx.pairing));
         match self.state {
             State::Body(Framing::UntilClose) => self.finish_current(ctx, false),
+            // Told not to send the body, the client closed instead (RFC 9110 §10.1.1).
+            State::Body(_) if skipped => {
+                ctx.stats.expect_bodies_skipped += 1;
+                self.finish_current(ctx, false);
+            }
             _ if self.cur.is_some() => {
                 ctx.stats.incomplete_messages += 1;
                 self.finish_current(ctx, true);
@@ -594,6 +653,30 @@ impl Reader {
             self.buf = Vec::new();
         }
     }
+}
+
+/// The final response to this request started before any of its body: does `data` (what the
+/// client sent next) start the next request instead of the body? RFC 9110 §10.1.1 lets a client that
+/// sent `Expect: 100-continue` and got a final status (417, 401, 413…) skip the content; on a kept-alive
+/// connection the next request head follows at once. `Some(false)`: it is the body after all (or
+/// the response has not come yet); `None`: too few bytes to tell.
+///
+/// Trade-off: a body that itself starts with a request line would be taken for a request; a
+/// client that sends the body after a final status is still read right, which is the common case.
+fn body_skipped(cur: &InProgress, data: &[u8], pairing: &Pairing) -> Option<bool> {
+    if !answered(cur, pairing) {
+        return Some(false);
+    }
+    match resync::find_request(data, true) {
+        Found::At(0) => Some(true),
+        Found::Skip(0) => None,
+        _ => Some(false),
+    }
+}
+
+/// A final response to `cur` (a request still waiting for its first body byte) has started.
+fn answered(cur: &InProgress, pairing: &Pairing) -> bool {
+    cur.idx.is_some_and(|idx| pairing.answered_past(idx))
 }
 
 /// Could the bytes appended at `old_len` have completed a head? Only an empty line ends one

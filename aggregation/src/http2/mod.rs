@@ -25,6 +25,9 @@ use stream::Stream;
 /// (SETTINGS_MAX_CONCURRENT_STREAMS); beyond this the oldest is emitted as it is (bounded memory).
 const MAX_STREAMS: usize = 256;
 
+/// Scratch header-list capacity kept between blocks on a busy connection.
+const SCRATCH_KEEP: usize = 8 * 1024;
+
 /// A header block spread over HEADERS/PUSH_PROMISE + CONTINUATION frames (RFC 9113 §6.10).
 pub(super) struct Block {
     pub(super) stream: u32,
@@ -49,6 +52,8 @@ pub(super) struct Streams {
     /// SETTINGS_MAX_FRAME_SIZE announced for frames sent by the client ([0]) / the server ([1]).
     pub(super) max_frame: [u32; 2],
     pub(super) out: VecDeque<Exchange>,
+    /// Where header blocks are decoded before being copied into their message (reused).
+    pub(super) scratch: hpack::Fields,
 }
 
 /// HTTP/2 state of one connection.
@@ -85,6 +90,7 @@ impl Http2Conn {
                 max_frame: [frame::DEFAULT_MAX_FRAME; 2],
                 kept: 0,
                 out: VecDeque::new(),
+                scratch: hpack::Fields::new(),
             },
         }
     }
@@ -171,6 +177,7 @@ impl Http2Conn {
                 .map(Decoder::heap_bytes)
                 .sum::<usize>()
             + self.st.out.capacity() * std::mem::size_of::<Exchange>()
+            + self.st.scratch.heap_bytes()
     }
 
     /// Returns capacity once nothing is waiting: down to one slot after a drain, all of it when the
@@ -182,6 +189,15 @@ impl Http2Conn {
         }
         for r in &mut self.readers {
             r.trim();
+        }
+        // Kept while busy (a browser's request list is 1–2 KiB); an idle connection holds none.
+        if keep == 0 || self.st.scratch.heap_bytes() > SCRATCH_KEEP {
+            self.st.scratch = hpack::Fields::new();
+        }
+        if keep == 0 {
+            for d in &mut self.st.decoders {
+                d.shrink();
+            }
         }
     }
 }
@@ -247,8 +263,8 @@ impl Streams {
         }
         let grpc = s.request.as_ref().is_some_and(|r| {
             r.headers
-                .iter()
-                .any(|(n, v)| n == b"content-type" && v.starts_with(b"application/grpc"))
+                .find(b"content-type")
+                .is_some_and(|v| v.starts_with(b"application/grpc"))
         });
         if grpc {
             stats.grpc_exchanges += 1;

@@ -97,9 +97,10 @@ impl Sink<'_> {
 
     /// A whole header block: decode, then apply to its stream.
     fn block_done(&mut self, id: u32, promised: Option<u32>, end_stream: bool, block: &[u8]) {
-        // Every field takes at least one octet of the block. Up to 20 slots up front (960 bytes: still
-        // a size glibc serves from its per-thread cache; larger first allocations cost more than a regrow).
-        let mut fields = Fields::with_capacity(block.len().min(20));
+        // Decoded into the connection's scratch list (no allocation once it has grown), then copied
+        // into exactly sized storage for the exchange.
+        let mut fields = std::mem::take(&mut self.st.scratch);
+        fields.clear();
         let decoded = self.st.decoders[ix(self.side)].decode(
             block,
             self.limits.max_header_bytes,
@@ -119,12 +120,25 @@ impl Sink<'_> {
                 true
             }
         };
+        self.apply_block(id, promised, end_stream, &fields, incomplete);
+        self.st.scratch = fields;
+    }
+
+    fn apply_block(
+        &mut self,
+        id: u32,
+        promised: Option<u32>,
+        end_stream: bool,
+        fields: &Fields,
+        incomplete: bool,
+    ) {
+        let max_body = self.limits.max_body_bytes;
         match (self.side, promised) {
             (Side::Server, Some(pid)) => {
                 // A pushed request (RFC 9113 §8.4): its response follows on `pid`.
                 let stats = &mut *self.stats;
                 if let Some(s) = self.st.open(pid, stats) {
-                    s.request = Some(stream::request_from(fields));
+                    s.request = Some(stream::request_from(fields, max_body));
                     s.req_done = true;
                     s.incomplete |= incomplete;
                 }
@@ -136,18 +150,15 @@ impl Sink<'_> {
                     s.incomplete |= incomplete;
                     match &mut s.request {
                         // Trailers (RFC 9113 §8.1).
-                        Some(r) => r.headers.extend(fields),
-                        None => s.request = Some(stream::request_from(fields)),
+                        Some(r) => r.headers.extend_from(fields),
+                        None => s.request = Some(stream::request_from(fields, max_body)),
                     }
                     s.req_done |= end_stream;
                 }
                 self.st.maybe_done(id, self.stats);
             }
             (Side::Server, None) => {
-                let status = fields
-                    .iter()
-                    .find(|(n, _)| n == b":status")
-                    .map(|(_, v)| stream::parse_status(v));
+                let status = fields.find(b":status").map(stream::parse_status);
                 if status.is_some_and(|s| (100..200).contains(&s)) {
                     // Interim response (RFC 9113 §8.1): the final one follows.
                     self.stats.interim_responses += 1;
@@ -165,12 +176,40 @@ impl Sink<'_> {
                 if let Some(s) = self.st.open(id, stats) {
                     s.incomplete |= incomplete;
                     match &mut s.response {
-                        Some(r) => r.headers.extend(fields),
-                        None => s.response = Some(stream::response_from(fields)),
+                        Some(r) => r.headers.extend_from(fields),
+                        None => s.response = Some(stream::response_from(fields, max_body)),
                     }
                     s.resp_done |= end_stream;
                 }
                 self.st.maybe_done(id, self.stats);
+            }
+        }
+    }
+
+    /// GOAWAY (RFC 9113 §6.8): streams the peer of the sender opened above Last-Stream-ID were not and
+    /// will not be processed, so no response is coming: they are emitted now (unanswered) instead of
+    /// waiting for the connection to end.
+    fn goaway(&mut self, payload: &[u8]) {
+        self.stats.h2_goaways += 1;
+        let Some(&[a, b, c, d, ..]) = payload.first_chunk::<8>() else {
+            // Shorter than its fixed 8 octets (§6.8): a FRAME_SIZE_ERROR; nothing to act on.
+            self.stats.h2_frame_errors += 1;
+            return;
+        };
+        let last = u32::from_be_bytes([a, b, c, d]) & 0x7fff_ffff;
+        // Client-initiated streams are odd, server-initiated (pushed) ones even (§5.1.1).
+        let peer_parity = match self.side {
+            Side::Server => 1,
+            Side::Client => 0,
+        };
+        let mut i = 0;
+        while i < self.st.streams.len() {
+            let id = self.st.streams[i].id;
+            if id > last && id % 2 == peer_parity {
+                let s = self.st.streams.remove(i);
+                self.st.emit(s, self.stats);
+            } else {
+                i += 1;
             }
         }
     }
@@ -217,7 +256,7 @@ impl FrameSink for Sink<'_> {
                     self.st.emit(s, self.stats);
                 }
             }
-            kind::GOAWAY => self.stats.h2_goaways += 1,
+            kind::GOAWAY => self.goaway(payload),
             _ => {}
         }
     }

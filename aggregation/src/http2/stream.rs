@@ -46,68 +46,92 @@ impl Stream {
     }
 }
 
+/// Body bytes reserved up front from a declared `content-length`: enough for typical API and page
+/// bodies in one allocation, while a stream that declares much and sends nothing holds little (up to
+/// [`super::MAX_STREAMS`] streams may be open).
+const RESERVE_MAX: usize = 16 * 1024;
+
 /// Builds a request from a decoded header block (RFC 9113 §8.3.1). `:method` and `:path` become the
 /// request line; other pseudo-fields stay in the list; `:authority` also yields a `host` field when the
 /// block has none, so HTTP/1 and HTTP/2 requests look alike to detection (§8.3.1 equates them).
-/// The decoded list is reused as the header list (no copy).
-pub(crate) fn request_from(mut fields: Fields) -> Request {
+/// The list is copied once into exactly sized storage (`fields` is the connection's scratch list).
+pub(crate) fn request_from(fields: &Fields, max_body: usize) -> Request {
     let mut req = Request {
-        version: "HTTP/2".to_owned(),
+        version: "HTTP/2",
         ..Request::default()
     };
     let mut authority = None;
     let mut has_host = false;
-    fields.retain_mut(|(name, value)| match name.as_slice() {
-        b":method" => {
-            req.method = into_string(std::mem::take(value));
-            false
-        }
-        b":path" => {
-            req.uri = into_string(std::mem::take(value));
-            false
-        }
-        b":authority" => {
-            authority = Some(value.clone());
-            true
-        }
-        b"host" => {
-            has_host = true;
-            true
-        }
-        _ => true,
-    });
-    if let Some(a) = authority {
-        if req.uri.is_empty() && req.method == "CONNECT" {
-            req.uri = String::from_utf8_lossy(&a).into_owned();
-        }
-        if !has_host {
-            fields.push((b"host".to_vec(), a));
+    let mut declared = None;
+    for (name, value) in fields {
+        match name {
+            b":method" => req.method = crate::exchange::method(value),
+            b":path" => req.uri = into_string(value),
+            b":authority" => authority = Some(value),
+            b"host" => has_host = true,
+            b"content-length" => declared = Some(value),
+            _ => {}
         }
     }
-    req.headers = fields;
+    let add_host = authority.filter(|_| !has_host);
+    let (extra_fields, extra_bytes) = add_host.map_or((0, 0), |a| (1, b"host".len() + a.len()));
+    req.headers = fields.filtered(
+        |n| n != b":method" && n != b":path",
+        extra_fields,
+        extra_bytes,
+    );
+    if let Some(a) = add_host {
+        req.headers.push(b"host", a);
+    }
+    if let Some(a) = authority {
+        if req.uri.is_empty() && req.method == "CONNECT" {
+            req.uri = into_string(a);
+        }
+    }
+    reserve_body(&mut req.body, declared, max_body);
     req
 }
 
 /// `:status` of a response block, and the fields without it.
-pub(crate) fn response_from(mut fields: Fields) -> Response {
+pub(crate) fn response_from(fields: &Fields, max_body: usize) -> Response {
     let mut resp = Response {
-        version: "HTTP/2".to_owned(),
+        version: "HTTP/2",
         ..Response::default()
     };
-    fields.retain(|(name, value)| {
-        if name == b":status" {
-            resp.status = parse_status(value);
-            false
-        } else {
-            true
+    let mut declared = None;
+    let mut grpc = false;
+    for (name, value) in fields {
+        match name {
+            b":status" => resp.status = parse_status(value),
+            b"content-length" => declared = Some(value),
+            b"content-type" => grpc = value.starts_with(b"application/grpc"),
+            _ => {}
         }
-    });
-    resp.headers = fields;
+    }
+    // gRPC ends every response with a trailers block (`grpc-status`, usually `grpc-message`; gRPC
+    // over HTTP/2 spec, "Responses"): room for them now saves regrowing the list when they come.
+    let (trailer_fields, trailer_bytes) = if grpc { (2, 48) } else { (0, 0) };
+    resp.headers = fields.filtered(|n| n != b":status", trailer_fields, trailer_bytes);
+    reserve_body(&mut resp.body, declared, max_body);
     resp
 }
 
-fn into_string(v: Vec<u8>) -> String {
-    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+/// One allocation for a body whose length is declared (RFC 9113 §8.1.1 allows `content-length`),
+/// instead of regrowing per DATA frame.
+fn reserve_body(body: &mut Vec<u8>, declared: Option<&[u8]>, max_body: usize) {
+    let len = declared
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(len) = len {
+        body.reserve_exact(len.min(max_body).min(RESERVE_MAX));
+    }
+}
+
+fn into_string(v: &[u8]) -> String {
+    match std::str::from_utf8(v) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(v).into_owned(),
+    }
 }
 
 /// Three digits, else 0 (unknown, e.g. a placeholder from a lost HPACK entry).

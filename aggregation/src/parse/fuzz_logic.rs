@@ -1,8 +1,12 @@
 //! Entry points for the fuzz targets in `aggregation/fuzz` (built only with `--cfg fuzzing`), so each
 //! target stays a few lines and reaches parser internals (the HPACK decoder) directly.
 
+mod structured;
+
 use crate::exchange::{Limits, Side};
 use crate::parse::ConnParser;
+
+pub use structured::structured;
 
 /// Small limits so that truncation, oversize and resync paths are reached with small inputs.
 fn limits() -> Limits {
@@ -59,7 +63,7 @@ pub fn hpack(data: &[u8]) {
     for complete in [false, true] {
         let mut d = crate::http2::hpack::Decoder::new(complete);
         for block in data.split(|&b| b == 0xfe) {
-            let mut out = Vec::new();
+            let mut out = crate::http2::hpack::Fields::new();
             let _ = d.decode(block, 4096, &mut out);
             assert!(out.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>() <= 4096);
         }

@@ -4,7 +4,9 @@
 //! caller decides when a request has waited too long ([`ConnParser::flush_unanswered`]).
 //!
 //! What callers can rely on:
-//! - Any split of the same bytes into feeds gives the same exchanges (tests feed every split point).
+//! - Any split of the same bytes into feeds gives the same exchanges (tests feed every split point;
+//!   the structured fuzz target checks it). One exception, by design: joined mid-stream, detection
+//!   takes a feed that ends exactly where an HTTP/2 frame ends as evidence of frames.
 //! - Feeds of the two sides are expected in capture order (a response's first bytes after its
 //!   request's head). On a connection seen from its start a response fed early still pairs; after a
 //!   mid-stream join or a gap, a response with no request in sight is counted as an orphan.

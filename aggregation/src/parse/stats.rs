@@ -66,6 +66,9 @@ parser_stats! {
     oversized_heads,
     /// Messages whose body exceeded `max_body_bytes` (kept the first bytes, counted the rest).
     truncated_bodies,
+    /// Requests with `Expect: 100-continue` answered by a final status whose body the client then
+    /// did not send (next request or connection end instead, RFC 9110 §10.1.1); emitted bodiless.
+    expect_bodies_skipped,
     /// Messages cut short by a gap or connection end before their body completed.
     incomplete_messages,
     /// Body bytes seen but not kept because of `max_body_bytes`.

@@ -244,7 +244,7 @@ fn slow_symbol(acc: u64, nbits: u32) -> Option<(u16, u32)> {
 }
 
 /// Huffman-encodes `src` (tests and benches build real-looking header blocks with it).
-#[cfg(test)]
+#[cfg(any(test, fuzzing))]
 pub(crate) fn encode(src: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let (mut acc, mut nbits) = (0u64, 0u32);

@@ -10,10 +10,12 @@
 mod huffman;
 mod table;
 
+use std::io::Write as _;
+
 use table::{DynamicTable, Lookup};
 
-/// Header fields of one decoded block.
-pub type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+/// Header fields of one decoded block: names and values are decoded straight into its one buffer.
+pub type Fields = crate::exchange::Headers;
 
 /// Largest dynamic table kept per direction, whatever the peer announces (memory bound). Entries a
 /// larger encoder table would still hold become unknown placeholders when referenced.
@@ -78,6 +80,8 @@ impl Decoder {
         if r.is_err() {
             // The rest of the block may have inserted entries we did not apply.
             self.table.lose_history();
+            // Drop the bytes of the field that failed half-way.
+            out.rollback();
         }
         r
     }
@@ -92,47 +96,73 @@ impl Decoder {
         let mut list = 0usize;
         let mut pos = 0;
         while let Some(&b) = block.get(pos) {
+            // Each field is written at the end of `out`'s buffer, then kept or rolled back.
+            let start = out.begin_field();
+            let name_len;
             if b & 0x80 != 0 {
                 // Indexed field (§6.1).
                 let index = integer(block, &mut pos, 7)?;
-                let (name, value) = match self.table.lookup(index) {
-                    Lookup::Found(n, v) => (n.to_vec(), v.to_vec()),
+                let buf = out.bytes_mut();
+                match self.table.lookup(index) {
+                    Lookup::Found(n, v) => {
+                        buf.extend_from_slice(n);
+                        buf.extend_from_slice(v);
+                        name_len = n.len();
+                    }
                     Lookup::Unknown => {
                         info.unknown += 1;
-                        (placeholder(index), Vec::new())
+                        name_len = placeholder(buf, index);
                     }
                     Lookup::Invalid => return Err(HpackError::Index),
-                };
-                push(out, &mut list, max_list, &mut info, name, value);
+                }
             } else if b & 0xe0 == 0x20 {
                 // Dynamic table size update (§6.3).
+                out.rollback();
                 let size = integer(block, &mut pos, 5)?;
                 self.table.set_max_size(size);
+                continue;
             } else {
                 // Literal: with incremental indexing (01, 6-bit index), without indexing (0000) or
                 // never indexed (0001), both with a 4-bit index (§6.2).
                 let indexing = b & 0xc0 == 0x40;
                 let index = integer(block, &mut pos, if indexing { 6 } else { 4 })?;
-                let (name, unknown_name) = if index == 0 {
-                    (string(block, &mut pos)?, false)
+                let buf = out.bytes_mut();
+                let mut unknown_name = false;
+                if index == 0 {
+                    string(block, &mut pos, buf)?;
                 } else {
                     match self.table.lookup(index) {
-                        Lookup::Found(n, _) => (n.to_vec(), false),
+                        Lookup::Found(n, _) => buf.extend_from_slice(n),
                         Lookup::Unknown => {
                             info.unknown += 1;
-                            (placeholder(index), true)
+                            unknown_name = true;
+                            placeholder(buf, index);
                         }
                         Lookup::Invalid => return Err(HpackError::Index),
                     }
-                };
-                let value = string(block, &mut pos)?;
-                if indexing {
-                    self.table.insert(&name, &value, unknown_name);
                 }
-                push(out, &mut list, max_list, &mut info, name, value);
+                name_len = buf.len() - start;
+                string(block, &mut pos, buf)?;
+                if indexing {
+                    let (name, value) = buf[start..].split_at(name_len);
+                    self.table.insert(name, value, unknown_name);
+                }
+            }
+            list += out.bytes_mut().len() - start;
+            if list > max_list {
+                // Decoded for the table's sake, not kept.
+                info.oversized = true;
+                out.rollback();
+            } else {
+                out.commit(start, name_len);
             }
         }
         Ok(info)
+    }
+
+    /// The connection went idle: hold no more than the table's live entries.
+    pub fn shrink(&mut self) {
+        self.table.shrink();
     }
 
     /// Heap bytes of the dynamic table (entries and their bookkeeping).
@@ -146,25 +176,13 @@ impl Decoder {
     }
 }
 
-fn push(
-    out: &mut Fields,
-    list: &mut usize,
-    max: usize,
-    info: &mut Decoded,
-    name: Vec<u8>,
-    value: Vec<u8>,
-) {
-    *list += name.len() + value.len();
-    if *list > max {
-        info.oversized = true;
-    } else {
-        out.push((name, value));
-    }
-}
-
-/// The marked name of a field whose dynamic-table entry was inserted before our history.
-fn placeholder(index: u64) -> Vec<u8> {
-    format!(":unknown-hpack-index-{index}").into_bytes()
+/// Writes the marked name of a field whose dynamic-table entry was inserted before our history;
+/// returns its length.
+fn placeholder(buf: &mut Vec<u8>, index: u64) -> usize {
+    let before = buf.len();
+    // Writing to a Vec cannot fail.
+    let _ = write!(buf, ":unknown-hpack-index-{index}");
+    buf.len() - before
 }
 
 /// Prefixed integer (RFC 7541 §5.1). At most 5 continuation octets (28 bits of shift), which no valid
@@ -192,9 +210,9 @@ fn integer(block: &[u8], pos: &mut usize, prefix: u8) -> Result<u64, HpackError>
     }
 }
 
-/// String literal (RFC 7541 §5.2), Huffman-coded or raw. The declared length is checked against the
-/// block before anything is allocated.
-fn string(block: &[u8], pos: &mut usize) -> Result<Vec<u8>, HpackError> {
+/// String literal (RFC 7541 §5.2), Huffman-coded or raw, appended to `out`. The declared length is
+/// checked against the block before anything is written.
+fn string(block: &[u8], pos: &mut usize, out: &mut Vec<u8>) -> Result<(), HpackError> {
     let huffman = block.get(*pos).ok_or(HpackError::StringLength)? & 0x80 != 0;
     let len = integer(block, pos, 7)?;
     let end = usize::try_from(len)
@@ -205,17 +223,16 @@ fn string(block: &[u8], pos: &mut usize) -> Result<Vec<u8>, HpackError> {
     let raw = &block[*pos..end];
     *pos = end;
     if huffman {
-        let mut out = Vec::new();
-        huffman::decode(raw, &mut out).map_err(|_| HpackError::Huffman)?;
-        Ok(out)
+        huffman::decode(raw, out).map_err(|_| HpackError::Huffman)
     } else {
-        Ok(raw.to_vec())
+        out.extend_from_slice(raw);
+        Ok(())
     }
 }
 
 /// Test-only encoder: enough of RFC 7541 to build real-looking blocks (Huffman literals, incremental
 /// indexing, size updates) for round trips.
-#[cfg(test)]
+#[cfg(any(test, fuzzing))]
 pub(crate) mod encode {
     pub(crate) use super::huffman::encode as huffman;
 

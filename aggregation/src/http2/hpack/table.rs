@@ -85,9 +85,10 @@ pub(crate) enum Lookup<'a> {
 }
 
 struct Entry {
-    /// Name then value in one allocation.
-    bytes: Box<[u8]>,
+    /// Where its name starts in `arena`; the value follows the name.
+    at: usize,
     name_len: usize,
+    value_len: usize,
     /// Size counted for eviction; a placeholder name counts as empty (see `insert`).
     size: usize,
 }
@@ -95,6 +96,12 @@ struct Entry {
 pub(crate) struct DynamicTable {
     /// Newest first.
     entries: VecDeque<Entry>,
+    /// Entry bytes, oldest first: an insertion appends, an eviction leaves dead bytes at the front
+    /// until they outweigh the live ones and are compacted away. Why not one allocation per entry:
+    /// an encoder inserts every new value (cookies, ids, paths), an allocation per exchange or more.
+    /// Compaction moves each byte at most once per time the table turns over, and keeps the arena
+    /// under twice the table size plus [`COMPACT_SLACK`].
+    arena: Vec<u8>,
     size: usize,
     /// Current maximum size (RFC 7541 §4.2), as last set by a size update.
     max_size: usize,
@@ -105,6 +112,9 @@ pub(crate) struct DynamicTable {
     complete: bool,
 }
 
+/// Dead arena bytes tolerated before compacting even when the live ones are fewer.
+const COMPACT_SLACK: usize = 1024;
+
 impl DynamicTable {
     /// `complete`: the decoder starts with the connection (RFC 7541 §4.2 initial size 4096).
     pub(crate) fn new(complete: bool, cap: usize) -> Self {
@@ -113,6 +123,7 @@ impl DynamicTable {
         let max_size = if complete { 4096 } else { cap };
         Self {
             entries: VecDeque::new(),
+            arena: Vec::new(),
             size: 0,
             max_size: max_size.min(cap),
             cap,
@@ -133,8 +144,15 @@ impl DynamicTable {
                 };
                 match self.entries.get(i) {
                     Some(e) => {
-                        let (n, v) = e.bytes.split_at(e.name_len);
-                        Lookup::Found(n, v)
+                        let n = self.arena.get(e.at..e.at + e.name_len);
+                        let v = self
+                            .arena
+                            .get(e.at + e.name_len..e.at + e.name_len + e.value_len);
+                        match (n, v) {
+                            (Some(n), Some(v)) => Lookup::Found(n, v),
+                            // Entries always lie inside the arena; treat a broken one as lost.
+                            _ => Lookup::Unknown,
+                        }
                     }
                     None if self.complete => Lookup::Invalid,
                     // Each entry takes at least 32 bytes, so a table of at most 16 MiB (the largest
@@ -152,18 +170,57 @@ impl DynamicTable {
         let size = if placeholder_name { 0 } else { name.len() } + value.len() + ENTRY_OVERHEAD;
         if size > self.max_size {
             // Larger than the whole table: it empties the table and is not stored (§4.4).
-            self.entries.clear();
-            self.size = 0;
+            self.clear();
             return;
         }
         self.evict_to(self.max_size - size);
-        let bytes = [name, value].concat().into_boxed_slice();
+        self.compact();
+        let at = self.arena.len();
+        self.arena.extend_from_slice(name);
+        self.arena.extend_from_slice(value);
         self.entries.push_front(Entry {
-            bytes,
+            at,
             name_len: name.len(),
+            value_len: value.len(),
             size,
         });
         self.size += size;
+    }
+
+    /// Drops the dead bytes in front of the oldest entry once they outweigh the live ones.
+    fn compact(&mut self) {
+        let Some(dead) = self.entries.back().map(|e| e.at) else {
+            self.arena.clear();
+            return;
+        };
+        let live = self.arena.len() - dead;
+        if dead > live.max(COMPACT_SLACK) {
+            self.arena.drain(..dead);
+            for e in &mut self.entries {
+                e.at -= dead;
+            }
+        }
+    }
+
+    /// Gives back arena and index capacity beyond the live entries (the connection went idle).
+    pub(crate) fn shrink(&mut self) {
+        match self.entries.back().map(|e| e.at) {
+            Some(dead) => {
+                self.arena.drain(..dead);
+                for e in &mut self.entries {
+                    e.at -= dead;
+                }
+            }
+            None => self.arena.clear(),
+        }
+        self.arena.shrink_to_fit();
+        self.entries.shrink_to_fit();
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.arena.clear();
+        self.size = 0;
     }
 
     /// A dynamic table size update (RFC 7541 §6.3). Values above our cap are clamped (memory bound).
@@ -175,14 +232,12 @@ impl DynamicTable {
     /// History was lost (a header block went missing): known entries can no longer be placed
     /// relative to the encoder's newest, so forget them; newer insertions are known again.
     pub(crate) fn lose_history(&mut self) {
-        self.entries.clear();
-        self.size = 0;
+        self.clear();
         self.complete = false;
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * std::mem::size_of::<Entry>()
-            + self.entries.iter().map(|e| e.bytes.len()).sum::<usize>()
+        self.entries.capacity() * std::mem::size_of::<Entry>() + self.arena.capacity()
     }
 
     pub(crate) fn is_complete(&self) -> bool {
@@ -202,6 +257,9 @@ impl DynamicTable {
                     break;
                 }
             }
+        }
+        if self.entries.is_empty() {
+            self.arena.clear();
         }
     }
 }

@@ -154,7 +154,7 @@ fn h2c_upgrade_continues_as_http2() {
         assert_eq!(ex[0].request.uri, "/up");
         let r = ex[0].response.as_ref().expect("stream 1 response");
         assert_eq!(
-            (r.status, r.body.as_slice(), r.version.as_str()),
+            (r.status, r.body.as_slice(), r.version),
             (200, &b"upgraded"[..], "HTTP/2")
         );
         assert_eq!(ex[1].request.uri, "/after");
@@ -231,4 +231,78 @@ fn gap_inside_a_data_frame_keeps_frame_sync() {
     assert_eq!(b.request.uri, "/next");
     assert!(!b.incomplete_context);
     assert_eq!(p.stats().resyncs, 0);
+}
+
+/// GOAWAY (RFC 9113 §6.8): streams above Last-Stream-ID will never be answered; they come out as
+/// unanswered at once, while streams at or below it keep waiting for their responses.
+#[test]
+fn goaway_finishes_streams_above_last_stream_id() {
+    let mut c = PREFACE.to_vec();
+    c.extend(frame(kind::SETTINGS, 0, 0, &[]));
+    for (id, path) in [(1, "/one"), (3, "/three"), (5, "/five"), (7, "/seven")] {
+        c.extend(frame(
+            kind::HEADERS,
+            flag::END_HEADERS | flag::END_STREAM,
+            id,
+            &get(path),
+        ));
+    }
+    let mut s = frame(kind::SETTINGS, 0, 0, &[]);
+    // Graceful shutdown after stream 3 (NO_ERROR), then the answers to 1 and 3.
+    s.extend(frame(kind::GOAWAY, 0, 0, &[0, 0, 0, 3, 0, 0, 0, 0]));
+    let mut answers = Vec::new();
+    for id in [3, 1] {
+        answers.extend(frame(
+            kind::HEADERS,
+            flag::END_HEADERS | flag::END_STREAM,
+            id,
+            &block(&[(":status", "200")]),
+        ));
+    }
+    let mut p = crate::parse::ConnParser::new(crate::exchange::Limits::default(), false);
+    p.feed(Side::Client, &c);
+    p.feed(Side::Server, &s);
+    let mut early = Vec::new();
+    while let Some(e) = p.pop() {
+        early.push((
+            e.request.uri.clone(),
+            e.response.is_some(),
+            e.incomplete_context,
+        ));
+    }
+    assert_eq!(
+        early,
+        [
+            ("/five".to_owned(), false, false),
+            ("/seven".to_owned(), false, false)
+        ],
+        "emitted at the GOAWAY, before the connection ends"
+    );
+    p.feed(Side::Server, &answers);
+    let mut later = Vec::new();
+    while let Some(e) = p.pop() {
+        later.push((e.request.uri.clone(), e.response.map(|r| r.status)));
+    }
+    assert_eq!(
+        later,
+        [
+            ("/three".to_owned(), Some(200)),
+            ("/one".to_owned(), Some(200))
+        ]
+    );
+    assert_eq!(p.stats().requests_unanswered, 2);
+    assert_eq!(p.stats().h2_goaways, 1);
+    // Any split gives the same exchanges.
+    let log = vec![(Side::Client, c), (Side::Server, [s, answers].concat())];
+    let (whole, _) = replay(&log, false, usize::MAX);
+    for chunk in [1, 2, 9, 10] {
+        assert_eq!(replay(&log, false, chunk).0, whole, "chunk {chunk}");
+    }
+    // A GOAWAY shorter than its 8 fixed octets is a frame error, nothing else.
+    let short = vec![
+        (Side::Client, PREFACE.to_vec()),
+        (Side::Server, frame(kind::GOAWAY, 0, 0, &[0, 0, 0])),
+    ];
+    let (_, stats) = replay(&short, false, usize::MAX);
+    assert_eq!(stats.h2_frame_errors, 1);
 }

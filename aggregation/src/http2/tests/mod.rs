@@ -4,7 +4,7 @@
 mod frames;
 pub(crate) mod peer;
 
-use crate::exchange::{Exchange, Limits, Protocol, Side};
+use crate::exchange::{Exchange, Headers, Limits, Protocol, Side};
 use crate::parse::{ConnParser, ParserStats};
 use peer::{browser_get, grpc_call, record};
 
@@ -30,10 +30,8 @@ pub(crate) fn replay(
     (out, p.stats().clone())
 }
 
-fn header<'a>(h: &'a [(Vec<u8>, Vec<u8>)], name: &str) -> Option<&'a [u8]> {
-    h.iter()
-        .find(|(n, _)| n == name.as_bytes())
-        .map(|(_, v)| v.as_slice())
+fn header<'a>(h: &'a Headers, name: &str) -> Option<&'a [u8]> {
+    h.find(name.as_bytes())
 }
 
 fn sorted(mut ex: Vec<Exchange>) -> Vec<Exchange> {
