@@ -184,8 +184,8 @@ fn attacks(data_dir: &std::path::Path, window_secs: i64, json: bool) -> anyhow::
     }
     writeln!(
         out,
-        "{:<8} {:>6} {:<24} {:<32} {:<28} {}",
-        "ATTACK", "HITS", "HOST", "PATH", "POINT", "SOURCES"
+        "{:<8} {:>6} {:<24} {:<32} {:<28} SOURCES",
+        "ATTACK", "HITS", "HOST", "PATH", "POINT"
     )?;
     for a in &attacks {
         let path: String = a.path.chars().take(32).collect();

@@ -276,6 +276,20 @@ fn report(
         entry.1.hit += fpr.hit;
         entry.1.total += fpr.total;
     }
+    // Same machine, same corpus, same run: the speed ratio is the comparable figure (absolute
+    // rates drift ±15 % between runs, see notes/performance-anchors.md).
+    if let Some(ours) = runs.first() {
+        for other in &runs[1..] {
+            if other.req_per_s.is_finite() && other.req_per_s > 0.0 {
+                println!(
+                    "speed ratio {} / {}: {:.1}x",
+                    ours.name,
+                    other.name,
+                    ours.req_per_s / other.req_per_s
+                );
+            }
+        }
+    }
     print!("{:<26} {:>6}", "attack type (TPR)", "n");
     for run in runs {
         print!(" {:>10}", run.name);

@@ -7,6 +7,7 @@ use ::base64::engine::general_purpose::STANDARD;
 use ::base64::Engine as _;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::prefilter::{lit_owned, lits, LitId, LitSet};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
@@ -64,6 +65,23 @@ const CLASSES: &[&str] = &[
     "org.apache.commons.collections",
     "sun.misc.",
     "getdeclaredmethod",
+    "clonetransformer",
+    "forclosure",
+    "whileclosure",
+    // Any JDK or well-known library class named in a parameter: JSON type hints
+    // (`"@type":"java.lang.Class"`) and expression languages name them; forms do not.
+    "java.lang.",
+    "org.omg.",
+    "org.apache.commons",
+    "xwork2",
+    "opensymphony",
+    "xmlapplicationcontext",
+    "scriptenginemanager",
+    "javax.script",
+    "jdbcrowsetimpl",
+    "c3p0.",
+    "commons.beanutils",
+    "beancomparator",
 ];
 
 /// Gadget names worth searching in base64 form (case matters there, so original spellings).
@@ -91,11 +109,35 @@ const B64_NAMES: &[&str] = &[
     "classloader",
     "runtime",
     "javax",
+    "ForClosure",
+    "WhileClosure",
+    "CloneTransformer",
+    "PrototypeSerializationFactory",
+    "forclosure",
+    "whileclosure",
+    "clonetransformer",
+    "prototypeserializationfactory",
 ];
 
+/// Serialized-object magic `AC ED 00 05` in base64, at each of the three alignments: the
+/// stable characters only (the third one assumes the usual `TC_OBJECT`/`TC_ARRAY` next byte).
+const B64_MAGIC: &[&str] = &["rO0AB", "s7QAF", "ztAAV", "ztAAU"];
+
+/// `java.Runtime`, `java.evil.runtime`, `javax.foo.ProcessBuilder`: a package path ending in a
+/// class that runs code, however the package in between is spelled.
+const PACKAGE_RUNTIME: &str =
+    r"\bjavax?(?:\.[a-z0-9_$]+)*\.(?:runtime|processbuilder|classloader|scriptengine\w*)\b";
+
 pub struct Java {
+    package: regex::bytes::Regex,
+    package_gate: Vec<LitId>,
+    magic_gate: Vec<LitId>,
     classes: AhoCorasick,
     b64: AhoCorasick,
+    /// Prefilter gates: the class names, and the lower-cased base64 fragments (a fragment in
+    /// the value implies its lower-cased form in `leaf.lower`).
+    class_gate: Vec<LitId>,
+    b64_gate: Vec<LitId>,
 }
 
 /// Base64 fragments that appear whatever the alignment of `name` in the encoded stream.
@@ -113,7 +155,9 @@ fn b64_fragments(name: &str) -> Vec<String> {
                 _ => 3,
             };
             let total = shift + name.len();
-            let keep = (total / 3) * 4;
+            // Full groups, plus the characters of a partial last group that depend only on
+            // bytes of `name` (one for one trailing byte, two for two).
+            let keep = (total / 3) * 4 + total % 3;
             let frag = enc.get(skip..keep)?.to_owned();
             (frag.len() >= 8).then_some(frag)
         })
@@ -129,14 +173,36 @@ impl Java {
         let frags: Vec<String> = B64_NAMES
             .iter()
             .flat_map(|n| b64_fragments(n))
-            .chain(["rO0AB".to_owned()])
+            .chain(B64_MAGIC.iter().map(|m| (*m).to_owned()))
             .collect();
         let b64 = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
             .build(&frags)
             .expect("generated pattern list builds");
-        Java { classes, b64 }
+        Java {
+            package: regex::bytes::Regex::new(&format!("(?-u){PACKAGE_RUNTIME}"))
+                .expect("static pattern compiles"),
+            package_gate: lits(&["java"]),
+            magic_gate: B64_MAGIC
+                .iter()
+                .map(|m| lit_owned(&m.to_ascii_lowercase()))
+                .collect(),
+            classes,
+            b64,
+            class_gate: lits(CLASSES),
+            b64_gate: frags
+                .iter()
+                .map(|f| lit_owned(&f.to_ascii_lowercase()))
+                .collect(),
+        }
     }
+}
+
+/// An uploaded JSP page (see [`super::upload`]).
+fn jsp_upload(leaf: &Leaf) -> Option<std::ops::Range<usize>> {
+    let name = super::upload::filename(leaf)?;
+    super::upload::has_extension(name, &["jsp", "jspx", "jspf", "jsw", "jsv"])
+        .then_some(0..leaf.lower.len())
 }
 
 /// `${${lower:j}${::-n}di:…}` → `${jndi:…}`: drops lookup wrappers that only yield letters.
@@ -175,10 +241,16 @@ impl Detector for Java {
         AttackType::JavaInjection
     }
 
-    fn check(&self, leaf: &Leaf) -> Option<Finding> {
+    fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         let s = leaf.lower.as_str();
         if let Some(p) = s.find("${") {
-            let folded = fold_lookups(&s[p..]);
+            // A lookup chain longer than this is not needed to spell `${jndi:`; the bound keeps
+            // thousands of nested wrappers from costing quadratic time.
+            let mut cut = s.len().min(p + 2048);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let folded = fold_lookups(&s[p..cut]);
             if [
                 "${jndi:",
                 "${ctx:",
@@ -217,13 +289,31 @@ impl Detector for Java {
                 reason: "ognl/spel expression",
             });
         }
-        if let Some(m) = self.classes.find(s) {
+        if present.any(&self.class_gate) {
+            if let Some(m) = self.classes.find(s) {
+                return Some(Finding {
+                    at: m.start()..m.end(),
+                    reason: "java class or gadget name",
+                });
+            }
+        }
+        if present.any(&self.package_gate) {
+            if let Some(m) = self.package.find(s.as_bytes()) {
+                return Some(Finding {
+                    at: m.start()..m.end(),
+                    reason: "java code-running class",
+                });
+            }
+        }
+        if let Some(at) = jsp_upload(leaf) {
             return Some(Finding {
-                at: m.start()..m.end(),
-                reason: "java class or gadget name",
+                at,
+                reason: "jsp file upload",
             });
         }
-        if leaf.value.len() >= 8 {
+        // The magic is short, so it is searched in short values too.
+        let long_enough = leaf.value.len() >= 8 || present.any(&self.magic_gate);
+        if long_enough && present.any(&self.b64_gate) {
             if let Some(m) = self.b64.find(&leaf.value) {
                 return Some(Finding {
                     at: m.start()..m.end(),
@@ -238,12 +328,9 @@ impl Detector for Java {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::point::{Place, Point};
 
     fn hit(v: &str) -> bool {
-        Java::new()
-            .check(&Leaf::new(Point::name("get"), Place::Query, v.to_owned()))
-            .is_some()
+        crate::detect::check_one(&Java::new(), v).is_some()
     }
 
     #[test]
@@ -255,6 +342,11 @@ mod tests {
             "%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS)}",
             "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZQ",
             "Gluc3RhbnRpYXRlZmFjdG9yeQ",
+            "rO0ABQ",
+            "dGVzdD2s7QAF",
+            "java.evil.Runtime",
+            "runtime.clonetransformer",
+            "com.opensymphony.xwork2",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -268,6 +360,9 @@ mod tests {
             "${HOME}",
             "price ${amount}",
             "eyJhbGciOiJIUzI1NiJ9",
+            "javadoc.runtime.html",
+            "My java runtime is 17",
+            "org.example.Application",
         ] {
             assert!(!hit(v), "{v}");
         }

@@ -9,7 +9,9 @@ mod ldapi;
 mod mail;
 mod nodejs;
 mod nosqli;
+mod perl;
 mod php;
+mod prefilter;
 mod proto;
 mod ptrav;
 mod rce;
@@ -17,10 +19,13 @@ mod redir;
 mod rfi;
 mod rules;
 mod scanner;
+mod session;
 mod sqli;
 mod ssi;
 mod ssrf;
 mod ssti;
+mod upload;
+mod words;
 mod xss;
 mod xxe;
 
@@ -31,6 +36,7 @@ use std::ops::Range;
 
 use crate::model::HttpRequest;
 use crate::point::{self, Leaf, Limits, Point};
+use prefilter::{LitSet, Prefilter};
 
 /// Attack classes, named as in the corpus `attack_types` vocabulary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -55,6 +61,8 @@ pub enum AttackType {
     PhpInjection,
     NodejsInjection,
     PrototypePollution,
+    SessionFixation,
+    PerlInjection,
 }
 
 impl AttackType {
@@ -79,6 +87,8 @@ impl AttackType {
             AttackType::PhpInjection => "php_injection",
             AttackType::NodejsInjection => "nodejs_injection",
             AttackType::PrototypePollution => "prototype_pollution",
+            AttackType::SessionFixation => "session_fixation",
+            AttackType::PerlInjection => "perl_injection",
         }
     }
 }
@@ -104,12 +114,14 @@ pub(crate) struct Finding {
 
 pub(crate) trait Detector: Send + Sync {
     fn attack(&self) -> AttackType;
-    fn check(&self, leaf: &Leaf) -> Option<Finding>;
+    /// `present` holds the prefilter literals found in `leaf.lower` (see [`prefilter`]).
+    fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding>;
 }
 
 /// Built once, shared by every task (`Send + Sync`, no interior mutability).
 pub struct Engine {
     detectors: Vec<Box<dyn Detector>>,
+    prefilter: Prefilter,
     limits: Limits,
 }
 
@@ -122,9 +134,9 @@ impl Default for Engine {
 impl Engine {
     pub fn new() -> Self {
         let detectors: Vec<Box<dyn Detector>> = vec![
-            Box::new(sqli::Sqli),
+            Box::new(sqli::Sqli::new()),
             Box::new(xss::Xss::new()),
-            Box::new(rce::Rce),
+            Box::new(rce::Rce::new()),
             Box::new(ptrav::Ptrav::new()),
             Box::new(java::Java::new()),
             Box::new(php::Php::new()),
@@ -141,17 +153,23 @@ impl Engine {
             Box::new(redir::detector()),
             Box::new(nodejs::detector()),
             Box::new(proto::detector()),
+            Box::new(session::Session::new()),
+            Box::new(perl::detector()),
         ];
         Engine {
             detectors,
+            // After the detectors: they intern the literals the automaton is built from.
+            prefilter: Prefilter::current(),
             limits: Limits::default(),
         }
     }
 
     pub fn scan(&self, req: &HttpRequest) -> Vec<Hit> {
         let leaves = point::extract(req, &self.limits);
+        let same_site = session::same_site(req);
         let mut hits: Vec<Hit> = Vec::new();
         for leaf in &leaves {
+            let present = self.prefilter.scan(&leaf.lower);
             for d in &self.detectors {
                 let attack = d.attack();
                 // A decoded child and its parent often both match: keep the first (the child,
@@ -162,7 +180,10 @@ impl Engine {
                 {
                     continue;
                 }
-                if let Some(f) = d.check(leaf) {
+                if let Some(f) = d
+                    .check(leaf, &present)
+                    .filter(|f| !(same_site && f.reason == session::IN_PARAMETER))
+                {
                     hits.push(Hit {
                         attack,
                         point: leaf.point.clone(),
@@ -174,6 +195,14 @@ impl Engine {
         }
         hits
     }
+}
+
+/// Runs one detector on one query-string value, prefilter included (unit tests).
+#[cfg(test)]
+pub(crate) fn check_one(d: &dyn Detector, v: &str) -> Option<Finding> {
+    let leaf = Leaf::new(Point::name("get"), crate::point::Place::Query, v.to_owned());
+    let present = Prefilter::current().scan(&leaf.lower);
+    d.check(&leaf, &present)
 }
 
 /// One point extends the other (same value seen before/after a decoder).

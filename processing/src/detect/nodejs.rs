@@ -14,8 +14,8 @@ pub fn detector() -> RuleDetector {
                 "node module load",
             ),
             Rule::new(
-                &["child_process", "process."],
-                r"child_process|process\s*\.\s*(?:mainmodule|binding|env|exit|kill|dlopen|stdout|cwd)",
+                &["child_process", "process", "require", "module"],
+                r#"child_process|process\s*(?:\.\s*|\[\s*['"`])(?:mainmodule|binding|env|exit|kill|dlopen|stdout|cwd)|require\s*\.\s*main\b|module\s*\.\s*exports\s*="#,
                 "node process access",
             ),
             Rule::new(
@@ -30,7 +30,7 @@ pub fn detector() -> RuleDetector {
             ),
             Rule::new(
                 &["while", "for"],
-                r"\bwhile\s*\(\s*(?:true|!false|1|!0)\s*\)|\bfor\s*\(\s*;\s*;\s*\)",
+                r#"\bwhile\s*\(\s*(?:true|1|!\s*(?:false|[-+]?0|""|''|``|\[\]))\s*\)|\bfor\s*\(\s*;\s*;\s*\)"#,
                 "endless loop",
             ),
             Rule::new(

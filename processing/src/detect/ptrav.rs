@@ -5,6 +5,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::prefilter::{lit_owned, lits, LitId, LitSet};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
@@ -81,10 +82,60 @@ const TARGETS: &[&str] = &[
     "passwd.bak",
     "/dev/fd/",
     "/dev/stdin",
+    "proc/interrupts",
+    "proc/sched_debug",
+    "sys/class/",
+    "sys/kernel/",
+    "sys/firmware/",
+    ".env",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    ".boto",
+    ".git-credentials",
+    ".hg/",
+    ".ds_store",
+    ".gnupg/",
+    // Coding-assistant configuration: API keys and tool permissions.
+    ".claude/",
+    ".cursor/",
+    ".continue/",
+    ".aider",
+    ".codex/",
+    ".windsurf/",
+    ".cline/",
+    ".roo/",
+    ".zed/",
+    ".kiro/",
+    ".junie/",
+    ".n8n/",
+    "wp-content/debug.log",
 ];
+
+fn unhex_separators(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let rest = &s[i..];
+        let (c, used) = if rest.starts_with(b"0x2e") {
+            (b'.', 4)
+        } else if rest.starts_with(b"0x2f") || rest.starts_with(b"0x5c") {
+            (b'/', 4)
+        } else {
+            (s[i], 1)
+        };
+        out.push(c);
+        i += used;
+    }
+    out
+}
 
 pub struct Ptrav {
     targets: AhoCorasick,
+    /// The longest `/`-free piece of each target: present in the value whatever separator
+    /// style it uses, so a leaf without any of them skips the target search.
+    target_gate: Vec<LitId>,
+    dots: Vec<LitId>,
 }
 
 impl Ptrav {
@@ -93,7 +144,16 @@ impl Ptrav {
             .match_kind(MatchKind::LeftmostLongest)
             .build(TARGETS)
             .expect("static pattern list builds");
-        Ptrav { targets }
+        let target_gate = TARGETS
+            .iter()
+            .filter_map(|t| t.split('/').max_by_key(|p| p.len()))
+            .map(lit_owned)
+            .collect();
+        Ptrav {
+            targets,
+            target_gate,
+            dots: lits(&[".."]),
+        }
     }
 
     /// First `..` segment: a run of two or more dots with a separator on at least one side and
@@ -164,24 +224,36 @@ impl Detector for Ptrav {
         AttackType::Ptrav
     }
 
-    fn check(&self, leaf: &Leaf) -> Option<Finding> {
+    fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         let lower = leaf.lower.as_bytes();
-        if !lower.contains(&b'.') && !lower.contains(&b'/') && !lower.contains(&b'\\') {
+        // A NUL can split `..` or a target name, so such values skip the gates.
+        let nul = lower.contains(&0);
+        let dots = nul || present.any(&self.dots);
+        let target = nul || present.any(&self.target_gate);
+        if !dots && !target {
             return None;
         }
         // NUL bytes are dropped: `..%00/` reaches a C-based file API as `../`. Offsets past a
         // dropped NUL shift a little, which only affects the excerpt.
-        let norm: Vec<u8> = lower
+        let mut norm: Vec<u8> = lower
             .iter()
             .filter(|&&b| b != 0)
             .map(|&b| if b == b'\\' { b'/' } else { b })
             .collect();
-        if let Some((s, e)) = Self::traversal(&norm) {
+        // `0x2e0x2e0x2f`, `..0x5c`: C-style hex spellings of `.`, `/` and `\`, which some
+        // decoders and scanners use and naive filters miss.
+        if norm.windows(3).any(|w| w == b"0x2" || w == b"0x5") {
+            norm = unhex_separators(&norm);
+        }
+        if let Some((s, e)) = Self::traversal(&norm).filter(|_| dots) {
             let end = (e + 48).min(norm.len());
             return Some(Finding {
                 at: s..end,
                 reason: "dot-dot path segment",
             });
+        }
+        if !target {
+            return None;
         }
         self.target(&norm).map(|(s, e)| Finding {
             at: s..e,
@@ -193,12 +265,9 @@ impl Detector for Ptrav {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::point::{Place, Point};
 
     fn hit(v: &str) -> bool {
-        Ptrav::new()
-            .check(&Leaf::new(Point::name("get"), Place::Query, v.to_owned()))
-            .is_some()
+        crate::detect::check_one(&Ptrav::new(), v).is_some()
     }
 
     #[test]
@@ -227,6 +296,10 @@ mod tests {
             "file:///etc/hosts",
             "/etc/passwd%00.jpg",
             "boot.ini",
+            "/0x2e0x2e0x2fetc/hosts",
+            "/..0x5c..0x5cwindows/win.ini",
+            "/@fs/.env",
+            "/app/.claude/settings.local.json",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -243,6 +316,9 @@ mod tests {
             "a.b..c",
             "/home/etcetera/passwdx",
             "version 1..2",
+            "config.env",
+            "0x2e",
+            "the environment",
         ] {
             assert!(!hit(v), "{v}");
         }

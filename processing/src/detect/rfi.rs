@@ -25,6 +25,11 @@ pub fn detector() -> RuleDetector {
                 "url to script file",
             ),
             Rule::new(&["\\\\"], r"^\s*\\\\[a-z0-9.-]+\\[a-z0-9$]", "unc path"),
+            Rule::new(
+                &["file:", "jar:", "netdoc:"],
+                r"^\s*(?:url:)?(?:file|local_file|netdoc)://|^\s*jar:(?:https?|file|ftp):",
+                "local or archive url scheme",
+            ),
         ],
         applies: |l| !l.is_name && matches!(l.place, Place::Query | Place::Body | Place::Cookie),
     }

@@ -5,9 +5,12 @@
 
 use regex::bytes::Regex;
 
+use super::prefilter::{lits, LitId, LitSet};
+
 pub struct Rule {
-    /// At least one of these must occur in the lower-cased value before the regex runs.
-    pub prefilter: &'static [&'static str],
+    /// At least one of these literals must occur in the lower-cased value before the regex
+    /// runs; empty means always run.
+    pub prefilter: Vec<LitId>,
     pub regex: Regex,
     pub reason: &'static str,
 }
@@ -16,15 +19,15 @@ impl Rule {
     pub fn new(prefilter: &'static [&'static str], pattern: &str, reason: &'static str) -> Self {
         let regex = Regex::new(&format!("(?-u:{pattern})")).expect("static rule pattern compiles");
         Rule {
-            prefilter,
+            prefilter: lits(prefilter),
             regex,
             reason,
         }
     }
 
     /// Byte range of the first match in `lower`.
-    pub fn find(&self, lower: &str) -> Option<(usize, usize)> {
-        if !self.prefilter.is_empty() && !self.prefilter.iter().any(|p| lower.contains(p)) {
+    pub fn find(&self, lower: &str, present: &LitSet) -> Option<(usize, usize)> {
+        if !self.prefilter.is_empty() && !present.any(&self.prefilter) {
             return None;
         }
         self.regex
@@ -34,10 +37,14 @@ impl Rule {
 }
 
 /// First matching rule of a list.
-pub fn first(rules: &[Rule], lower: &str) -> Option<(usize, usize, &'static str)> {
+pub fn first(
+    rules: &[Rule],
+    lower: &str,
+    present: &LitSet,
+) -> Option<(usize, usize, &'static str)> {
     rules
         .iter()
-        .find_map(|r| r.find(lower).map(|(a, b)| (a, b, r.reason)))
+        .find_map(|r| r.find(lower, present).map(|(a, b)| (a, b, r.reason)))
 }
 
 /// A detector that is just an ordered rule list, optionally restricted to some leaves.
@@ -52,11 +59,12 @@ impl super::Detector for RuleDetector {
         self.attack
     }
 
-    fn check(&self, leaf: &crate::point::Leaf) -> Option<super::Finding> {
+    fn check(&self, leaf: &crate::point::Leaf, present: &LitSet) -> Option<super::Finding> {
         if !(self.applies)(leaf) {
             return None;
         }
-        first(&self.rules, &leaf.lower).map(|(a, b, reason)| super::Finding { at: a..b, reason })
+        first(&self.rules, &leaf.lower, present)
+            .map(|(a, b, reason)| super::Finding { at: a..b, reason })
     }
 }
 

@@ -3,9 +3,10 @@
 //! `UNION SELECT`, stacked statements, time/error-based functions, catalog tables and
 //! comment tricks. Prose with an apostrophe or the word "select" has none of these shapes.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use super::prefilter::{lits, LitId, LitSet};
+use super::words::{word_set, WordSet};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
@@ -287,15 +288,20 @@ const CATALOG: &[&str] = &[
 /// Word-list membership through hash sets built once (linear scans of these lists dominated
 /// the profile).
 fn in_set(list: &'static [&'static str], w: &str) -> bool {
-    type Sets = [(usize, HashSet<&'static str>); 3];
+    type Sets = [(usize, WordSet); 3];
     static SETS: OnceLock<Sets> = OnceLock::new();
-    let sets = SETS.get_or_init(|| {
-        [LOGIC, STATEMENTS, FUNCS].map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
-    });
+    let sets =
+        SETS.get_or_init(|| [LOGIC, STATEMENTS, FUNCS].map(|l| (l.as_ptr() as usize, word_set(l))));
     match sets.iter().find(|(p, _)| *p == list.as_ptr() as usize) {
         Some((_, set)) => set.contains(w),
         None => list.contains(&w),
     }
+}
+
+#[cfg(test)]
+fn catalog_names() -> &'static aho_corasick::AhoCorasick {
+    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| aho_corasick::AhoCorasick::new(CATALOG).expect("static pattern list builds"))
 }
 
 fn word<'a>(s: &'a str, t: &Tok) -> &'a str {
@@ -315,19 +321,29 @@ fn operand(t: Option<&Tok>) -> bool {
     })
 }
 
-pub struct Sqli;
+pub struct Sqli {
+    catalog_gate: Vec<LitId>,
+}
 
 impl Sqli {
+    pub fn new() -> Self {
+        Sqli {
+            catalog_gate: lits(CATALOG),
+        }
+    }
+
     /// Tries the value as the query would see it in three contexts, as libinjection does:
     /// bare (numeric), inside a single-quoted and inside a double-quoted string.
-    fn analyse(s: &str) -> Option<(usize, usize, &'static str)> {
-        if let Some(r) = Self::analyse_in(s, false) {
+    /// `catalog`: some catalog name occurs in `s` (from the prefilter), which saves a prefix
+    /// comparison per catalog name at every word.
+    fn analyse(s: &str, catalog: bool) -> Option<(usize, usize, &'static str)> {
+        if let Some(r) = Self::analyse_in(s, false, catalog) {
             return Some(r);
         }
         for q in ["'", "\""] {
             if s.contains(q) {
                 let quoted = format!("{q}{s}");
-                if let Some((a, b, why)) = Self::analyse_in(&quoted, true) {
+                if let Some((a, b, why)) = Self::analyse_in(&quoted, true, catalog) {
                     return Some((a.saturating_sub(1), b.saturating_sub(1), why));
                 }
             }
@@ -335,7 +351,7 @@ impl Sqli {
         None
     }
 
-    fn analyse_in(s: &str, in_string: bool) -> Option<(usize, usize, &'static str)> {
+    fn analyse_in(s: &str, in_string: bool, catalog: bool) -> Option<(usize, usize, &'static str)> {
         let toks = tokenize(s);
         if toks.is_empty() {
             return None;
@@ -441,10 +457,14 @@ impl Sqli {
                     {
                         return Some((t.start, end, "exec statement"));
                     }
-                    if CATALOG.iter().any(|c| s[t.start..].starts_with(c))
+                    if catalog
+                        && CATALOG.iter().any(|c| s[t.start..].starts_with(c))
                         && (breaks || sql_words > 0)
                     {
                         return Some((t.start, end, "system catalog"));
+                    }
+                    if let Some(why) = extra_word_shapes(s, &toks, i, w, breaks) {
+                        return Some((t.start, end, why));
                     }
                     if in_set(LOGIC, w) && w != "not" && operand(next) {
                         // `or 1=1`, `and 'a'='a'`, `or true`, `and (select …)`.
@@ -483,6 +503,49 @@ impl Sqli {
                                 end,
                                 "boolean condition",
                             ));
+                        }
+                    }
+                }
+                Kind::Op if word(s, t) == "::" => {
+                    // PostgreSQL cast after a value: `password::int`, `'{}'::jsonb`.
+                    let value_before = i > 0
+                        && matches!(
+                            toks[i - 1].kind,
+                            Kind::Word | Kind::Close | Kind::Str | Kind::Num
+                        );
+                    if value_before && is(s, next, PG_TYPES) {
+                        return Some((toks[i - 1].start, end, "postgres cast"));
+                    }
+                }
+                Kind::Str
+                    if s.as_bytes().get(t.start) == Some(&b'`')
+                        && next.is_some_and(|n| n.kind == Kind::Dot && n.start == t.end)
+                        && next2.is_some_and(|n| {
+                            matches!(n.kind, Kind::Word | Kind::Str)
+                                && next.is_some_and(|d| d.end == n.start)
+                        }) =>
+                {
+                    // `` `db`.`table` ``: a backtick-quoted qualified name is MySQL syntax.
+                    return Some((t.start, end, "backtick-qualified identifier"));
+                }
+                Kind::Str if in_string || s.contains(['\'', '"']) => {
+                    // `'1'='1'`, `"a"="a"`: equal literals compared, the tautology without
+                    // a logic word.
+                    if next.is_some_and(|n| n.kind == Kind::Op && word(s, n) == "=")
+                        && next2.is_some_and(|n| {
+                            matches!(n.kind, Kind::Str | Kind::Num) && word(s, n) == word(s, t)
+                        })
+                    {
+                        return Some((t.start, end, "equal literals compared"));
+                    }
+                    // `a'or'a`: a logic word glued between quotes, never how prose quotes.
+                    if let (Some(n), Some(n2)) = (next, next2) {
+                        if n.start == t.end
+                            && is(s, Some(n), &["or", "and", "xor", "div", "like", "rlike"])
+                            && n2.start == n.end
+                            && matches!(n2.kind, Kind::Str | Kind::Break)
+                        {
+                            return Some((t.start, end, "quote-glued logic"));
                         }
                     }
                 }
@@ -551,6 +614,178 @@ impl Sqli {
     }
 }
 
+/// PostgreSQL type names a `::` cast is written with.
+const PG_TYPES: &[&str] = &[
+    "int", "int2", "int4", "int8", "integer", "bigint", "smallint", "numeric", "text", "varchar",
+    "char", "json", "jsonb", "bytea", "regclass", "oid", "bool", "boolean", "date", "float",
+    "real", "xml", "inet", "uuid",
+];
+
+/// More SQL function names, used only for the "name and paren end the value" probe shape.
+const PROBE_FUNCS: &[&str] = &[
+    "abs",
+    "date",
+    "day",
+    "default",
+    "compress",
+    "uncompress",
+    "cos",
+    "sin",
+    "tan",
+    "find_in_set",
+    "current_user",
+    "db_name",
+    "schema_name",
+    "object_id",
+    "object_name",
+    "user_name",
+    "now",
+    "sysdate",
+    "round",
+    "lower",
+    "upper",
+    "trim",
+    "replace",
+    "reverse",
+    "soundex",
+    "space",
+    "strcmp",
+    "avg",
+    "sum",
+    "min",
+    "max",
+    "greatest",
+    "least",
+    "char_length",
+    "from_base64",
+    "to_base64",
+    "json_object",
+    "jsonb_pretty",
+    "pg_sleep",
+    "randomblob",
+    "zeroblob",
+    "typeof",
+];
+
+/// Identifiers that exist only in SQL dialects: their mere presence as a word is an attack
+/// on the database (catalogs, OLE DB providers, extended procedures).
+const SQL_ONLY: &[&str] = &[
+    "information_schema",
+    "pg_catalog",
+    "pg_shadow",
+    "pg_authid",
+    "sqlite_master",
+    "sqlite_schema",
+    "msysaccessobjects",
+    "msysobjects",
+    "sysobjects",
+    "syscolumns",
+    "msdasql",
+    "sqloledb",
+    "openrowset",
+    "opendatasource",
+    "utl_http",
+    "utl_inaddr",
+    "dbms_pipe",
+    "dbms_lock",
+    "sp_password",
+    "sp_executesql",
+    "sp_oacreate",
+    "xp_cmdshell",
+    "xp_regread",
+    "xp_dirtree",
+];
+
+/// Word-anchored shapes that need no earlier context break.
+fn extra_word_shapes(
+    s: &str,
+    toks: &[Tok],
+    i: usize,
+    w: &str,
+    breaks: bool,
+) -> Option<&'static str> {
+    let next = toks.get(i + 1);
+    let last = i + 1 == toks.len();
+    static SQL_ONLY_SET: OnceLock<WordSet> = OnceLock::new();
+    if SQL_ONLY_SET.get_or_init(|| word_set(SQL_ONLY)).contains(w) {
+        return Some("sql-only identifier");
+    }
+    // `benchmark(`, `cast(`, `database(`: a SQL function name and its paren ending the value
+    // is a probe; data and prose do not end that way.
+    if next.is_some_and(|n| n.kind == Kind::Open)
+        && i + 2 == toks.len()
+        && (in_set(FUNCS, w) || STRONG_FUNCS.contains(&w) || PROBE_FUNCS.contains(&w))
+    {
+        return Some("sql function probe");
+    }
+    // `declare @x`, `exec (@cmd)`: T-SQL variables after a statement word.
+    if matches!(w, "declare" | "exec" | "execute" | "set")
+        && next.is_some_and(|n| {
+            n.kind == Kind::Var
+                || n.kind == Kind::Comment && toks.get(i + 2).is_some_and(|n| n.kind == Kind::Var)
+                || n.kind == Kind::Open && toks.get(i + 2).is_some_and(|n| n.kind == Kind::Var)
+        })
+    {
+        return Some("t-sql variable statement");
+    }
+    // `case when … then`, `) when 1 then`: SQL's conditional expression.
+    if w == "when"
+        && (breaks || i > 0 && is(s, toks.get(i - 1), &["case"]))
+        && toks[i + 1..]
+            .iter()
+            .take(8)
+            .any(|t| t.kind == Kind::Word && word(s, t) == "then")
+    {
+        return Some("case expression");
+    }
+    // `) as cc from`, `` ` as `x` from ``: an aliased column list leaking out of a quote.
+    if w == "as"
+        && breaks
+        && next.is_some_and(|n| matches!(n.kind, Kind::Word | Kind::Str))
+        && is(s, toks.get(i + 2), &["from"])
+    {
+        return Some("aliased select list");
+    }
+    // A value that starts with a logic word and a comparison: `and deleted = 0)`,
+    // `or (7319=8742)`, `xor 'b' >` — also right after a `name=` the value carried along.
+    let starts = i == 0
+        || i == 2
+            && toks[0].kind == Kind::Word
+            && toks[1].kind == Kind::Op
+            && word(s, &toks[1]) == "=";
+    if starts && in_set(LOGIC, w) && !last {
+        let mut j = i + 1;
+        while toks.get(j).is_some_and(|t| t.kind == Kind::Open) {
+            j += 1;
+        }
+        let cmp = toks.get(j + 1).is_some_and(|n| {
+            n.kind == Kind::Op && is_compare_op(word(s, n)) || is(s, Some(n), COMPARE)
+        });
+        if operand(toks.get(j)) && cmp {
+            return Some("leading logic and comparison");
+        }
+    }
+    // `delete from users;--`: a whole statement with the rest of the query commented out.
+    let companion = match w {
+        "select" | "delete" => "from",
+        "insert" => "into",
+        "update" => "set",
+        "drop" | "truncate" => "table",
+        _ => "",
+    };
+    if i == 0
+        && !companion.is_empty()
+        && toks.last().is_some_and(|t| t.kind == Kind::Comment)
+        && toks[1..]
+            .iter()
+            .take(16)
+            .any(|t| t.kind == Kind::Word && word(s, t) == companion)
+    {
+        return Some("terminated statement");
+    }
+    None
+}
+
 fn prev_sep(toks: &[Tok], i: usize) -> bool {
     i > 0
         && matches!(
@@ -592,12 +827,13 @@ impl Detector for Sqli {
         AttackType::Sqli
     }
 
-    fn check(&self, leaf: &Leaf) -> Option<Finding> {
+    fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         let s = leaf.lower.as_str();
         if s.len() < 3 {
             return None;
         }
-        Self::analyse(s).map(|(a, b, reason)| Finding { at: a..b, reason })
+        Self::analyse(s, present.any(&self.catalog_gate))
+            .map(|(a, b, reason)| Finding { at: a..b, reason })
     }
 }
 
@@ -606,7 +842,8 @@ mod tests {
     use super::*;
 
     fn hit(v: &str) -> Option<&'static str> {
-        Sqli::analyse(&v.to_ascii_lowercase()).map(|r| r.2)
+        let v = v.to_ascii_lowercase();
+        Sqli::analyse(&v, catalog_names().is_match(&v)).map(|r| r.2)
     }
 
     #[test]
@@ -627,6 +864,21 @@ mod tests {
             "1' and extractvalue(1,concat(0x7e,version()))--",
             "@@version",
             "1' AND SLEEP(5) AND 'a'='a",
+            "password::int",
+            "OR '{\"b\":2}'::jsonb <@ '{\"a\":1}'",
+            "a'or'a",
+            "'admin', '1'='1'",
+            "or (7319=8742)",
+            "and deleted = 0)",
+            "declare @b",
+            "case when condition1 then result1",
+            ") as cc from",
+            "DELETE FROM users;--",
+            "INFORMATION_SCHEMA",
+            "benchmark(",
+            "pay=and deleted = 0)",
+            "from `information_schema`.tables limit",
+            "abs(",
         ] {
             assert!(hit(v).is_some(), "{v}");
         }
@@ -646,6 +898,16 @@ mod tests {
             "calle mayor 12, 3-4",
             "\"quoted\" text -- with dashes",
             "It's 5 o'clock",
+            "fe80::1",
+            "std::string",
+            "and then there were none",
+            "or maybe not",
+            "Count (approx.) 5",
+            "when in doubt, then relax",
+            "as seen from above",
+            "select an item from the list;",
+            "date (see below)",
+            "use `npm`. then run it",
         ] {
             assert!(hit(v).is_none(), "{v}: {:?}", hit(v));
         }

@@ -79,3 +79,26 @@ fn own_fixtures_benign_clean_attacks_found() {
         }
     }
 }
+
+/// Hostile repetitions of the constructs each detector scans for: every one must stay
+/// roughly linear (a quadratic scan of a 64 KiB value takes minutes, not milliseconds).
+#[test]
+fn pathological_values_stay_fast() {
+    let e = Engine::new();
+    let units = [
+        "&cat x", ";ls -", "[[", "${lower:", "'\"", "0x2e0x2f", "/*", "`a` ", "if a==b ", "<a on",
+        "..\\", "$a(", "@{[", "(![]+[])", "%{#", "\\u00", "&#x3c;",
+    ];
+    for unit in units {
+        let value = unit.repeat(64 * 1024 / unit.len());
+        let mut r = get("/p");
+        r.method = "POST".into();
+        r.headers = vec![("Content-Type".into(), b"text/plain".to_vec())];
+        r.body = value.into_bytes();
+        let start = std::time::Instant::now();
+        let _ = e.scan(&r);
+        let took = start.elapsed();
+        // Debug builds are ~10x slower than release; the bound only catches blow-ups.
+        assert!(took.as_secs() < 5, "{unit:?} took {took:?}");
+    }
+}

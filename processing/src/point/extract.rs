@@ -82,12 +82,16 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Keys made of these characters only carry no payload; skipping them keeps leaf counts low.
+/// Lower-case identifier-like keys (`page`, `utm_source`, `user-id`) carry no payload;
+/// skipping them keeps leaf counts low. Anything else is inspected: attackers put class names
+/// (`java.lang.Runtime=x`), mixed-case base64 gadgets or `__proto__` in keys as readily as in
+/// values.
 fn plain_name(name: &[u8]) -> bool {
-    name.len() <= 64
+    name.len() <= 32
+        && !name.windows(2).any(|w| w == b"__")
         && name
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'))
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'))
 }
 
 pub(super) struct Walker<'l> {

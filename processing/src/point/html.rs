@@ -24,6 +24,21 @@ const NAMED: &[(&str, char)] = &[
     ("grave", '`'),
     ("lsqb", '['),
     ("rsqb", ']'),
+    ("lbrace", '{'),
+    ("rbrace", '}'),
+    ("lcub", '{'),
+    ("rcub", '}'),
+    ("dollar", '$'),
+    ("percnt", '%'),
+    ("plus", '+'),
+    ("ast", '*'),
+    ("quest", '?'),
+    ("verbar", '|'),
+    ("vert", '|'),
+    ("lowbar", '_'),
+    ("hyphen", '-'),
+    ("commat", '@'),
+    ("hat", '^'),
 ];
 
 /// True when `s` holds something [`decode`] would change.

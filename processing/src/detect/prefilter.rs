@@ -1,0 +1,113 @@
+//! One Aho-Corasick pass per leaf instead of one substring search per rule and literal.
+//!
+//! Detectors name the literals their patterns need (`"<"`, `"://"`, `"${"`…) through [`lit`],
+//! which interns them process-wide and returns a stable [`LitId`]. [`Prefilter`] compiles every
+//! interned literal into one automaton; [`Prefilter::scan`] walks a lower-cased leaf once and
+//! returns the set of literals present, so a rule whose literals are all absent costs one bit
+//! test. Interning is global (not per engine) so ids stay valid whichever engine a detector was
+//! built for; the table only grows while detectors are constructed, never on the hot path.
+
+use std::sync::{Mutex, OnceLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+/// Capacity of a [`LitSet`]; interning more literals than this is a programming error.
+const MAX_LITS: usize = 512;
+
+/// Index of an interned literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LitId(u16);
+
+fn table() -> &'static Mutex<Vec<&'static str>> {
+    static TABLE: OnceLock<Mutex<Vec<&'static str>>> = OnceLock::new();
+    TABLE.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Interns a lower-case literal (same text, same id).
+pub fn lit(s: &'static str) -> LitId {
+    // A poisoned table only means another thread panicked while pushing; the Vec is intact.
+    let mut t = table().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = t.iter().position(|x| *x == s) {
+        return LitId(i as u16);
+    }
+    assert!(
+        t.len() < MAX_LITS,
+        "more than {MAX_LITS} prefilter literals"
+    );
+    t.push(s);
+    LitId((t.len() - 1) as u16)
+}
+
+/// Interns a generated literal; its text is leaked once, the first time it is seen, so
+/// building many engines does not grow memory.
+pub fn lit_owned(s: &str) -> LitId {
+    let mut t = table().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = t.iter().position(|x| *x == s) {
+        return LitId(i as u16);
+    }
+    assert!(
+        t.len() < MAX_LITS,
+        "more than {MAX_LITS} prefilter literals"
+    );
+    t.push(Box::leak(s.to_owned().into_boxed_str()));
+    LitId((t.len() - 1) as u16)
+}
+
+/// Interns a list of literals.
+pub fn lits(list: &[&'static str]) -> Vec<LitId> {
+    list.iter().map(|s| lit(s)).collect()
+}
+
+/// Which interned literals occur in one value.
+#[derive(Clone, Debug, Default)]
+pub struct LitSet([u64; MAX_LITS / 64]);
+
+impl LitSet {
+    /// A set claiming every literal: for callers that skip the prefilter (tests, fallbacks).
+    pub fn all() -> Self {
+        LitSet([u64::MAX; MAX_LITS / 64])
+    }
+
+    fn insert(&mut self, id: usize) {
+        self.0[id / 64] |= 1 << (id % 64);
+    }
+
+    pub fn has(&self, id: LitId) -> bool {
+        let i = id.0 as usize;
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    pub fn any(&self, ids: &[LitId]) -> bool {
+        ids.iter().any(|&i| self.has(i))
+    }
+}
+
+/// The automaton over every literal interned when it was built.
+pub struct Prefilter {
+    ac: Option<AhoCorasick>,
+}
+
+impl Prefilter {
+    /// Compiles the literals interned so far; build it after the detectors.
+    pub fn current() -> Self {
+        let pats: Vec<&'static str> = table().lock().unwrap_or_else(|e| e.into_inner()).clone();
+        // A DFA costs a few hundred KiB once and runs about 3x faster than the default NFA.
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&pats)
+            .ok();
+        Prefilter { ac }
+    }
+
+    pub fn scan(&self, lower: &str) -> LitSet {
+        let Some(ac) = &self.ac else {
+            return LitSet::all();
+        };
+        let mut set = LitSet::default();
+        for m in ac.find_overlapping_iter(lower) {
+            set.insert(m.pattern().as_usize());
+        }
+        set
+    }
+}
