@@ -122,50 +122,25 @@ fn exit(ctx: &RetProbeContext, ex: bool) {
     }
 }
 
-#[uprobe]
-pub fn ssl_read(ctx: ProbeContext) -> u32 {
-    enter(&ctx, INGRESS, false);
-    0
+macro_rules! probes {
+    ($($enter:ident, $ret:ident, $dir:expr, $ex:expr;)*) => {$(
+        #[uprobe]
+        pub fn $enter(ctx: ProbeContext) -> u32 {
+            enter(&ctx, $dir, $ex);
+            0
+        }
+        #[uretprobe]
+        pub fn $ret(ctx: RetProbeContext) -> u32 {
+            exit(&ctx, $ex);
+            0
+        }
+    )*};
 }
 
-#[uprobe]
-pub fn ssl_read_ex(ctx: ProbeContext) -> u32 {
-    enter(&ctx, INGRESS, true);
-    0
-}
-
-#[uprobe]
-pub fn ssl_write(ctx: ProbeContext) -> u32 {
-    enter(&ctx, EGRESS, false);
-    0
-}
-
-#[uprobe]
-pub fn ssl_write_ex(ctx: ProbeContext) -> u32 {
-    enter(&ctx, EGRESS, true);
-    0
-}
-
-#[uretprobe]
-pub fn ssl_read_ret(ctx: RetProbeContext) -> u32 {
-    exit(&ctx, false);
-    0
-}
-
-#[uretprobe]
-pub fn ssl_read_ex_ret(ctx: RetProbeContext) -> u32 {
-    exit(&ctx, true);
-    0
-}
-
-#[uretprobe]
-pub fn ssl_write_ret(ctx: RetProbeContext) -> u32 {
-    exit(&ctx, false);
-    0
-}
-
-#[uretprobe]
-pub fn ssl_write_ex_ret(ctx: RetProbeContext) -> u32 {
-    exit(&ctx, true);
-    0
+// Program names match agent/src/loader.rs TLS_PROBES.
+probes! {
+    ssl_read, ssl_read_ret, INGRESS, false;
+    ssl_read_ex, ssl_read_ex_ret, INGRESS, true;
+    ssl_write, ssl_write_ret, EGRESS, false;
+    ssl_write_ex, ssl_write_ex_ret, EGRESS, true;
 }

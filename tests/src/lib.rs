@@ -75,6 +75,21 @@ impl Drop for Cgroup {
     }
 }
 
+/// Starts a server and waits until it accepts connections on 127.0.0.1:`port`.
+fn spawn_listening(name: &str, cmd: &mut Command, port: u16) -> Child {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {name}: {e}"));
+    let up = wait_for(Duration::from_secs(10), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+    });
+    assert!(up.is_some(), "{name} did not start on port {port}");
+    child
+}
+
 /// How the test nginx listens.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NginxOptions {
@@ -133,17 +148,7 @@ impl Nginx {
             "echo $$ > {}/cgroup.procs && exec nginx -p {d} -c {d}/nginx.conf",
             cgroup.0.display()
         );
-        let child = Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting nginx");
-        let up = wait_for(Duration::from_secs(10), || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
-        });
-        assert!(up.is_some(), "nginx did not start on port {port}");
+        let child = spawn_listening("nginx", Command::new("sh").args(["-c", &script]), port);
         Self {
             child,
             port,
@@ -196,19 +201,11 @@ impl Haproxy {
         );
         let path = dir.path().join("haproxy.cfg");
         std::fs::write(&path, conf).expect("writing haproxy.cfg");
-        let child = Command::new("haproxy")
-            .arg("-db")
-            .arg("-f")
-            .arg(&path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting haproxy");
-        let up = wait_for(Duration::from_secs(10), || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
-        });
-        assert!(up.is_some(), "haproxy did not start on port {port}");
+        let child = spawn_listening(
+            "haproxy",
+            Command::new("haproxy").arg("-db").arg("-f").arg(&path),
+            port,
+        );
         Self {
             child,
             port,

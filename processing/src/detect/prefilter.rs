@@ -25,6 +25,17 @@ fn table() -> &'static Mutex<Vec<&'static str>> {
 
 /// Interns a lower-case literal (same text, same id).
 pub fn lit(s: &'static str) -> LitId {
+    intern(s, || s)
+}
+
+/// Interns a generated literal; its text is leaked once, the first time it is seen, so
+/// building many engines does not grow memory.
+pub fn lit_owned(s: &str) -> LitId {
+    intern(s, || Box::leak(s.to_owned().into_boxed_str()))
+}
+
+/// The id of `s`, adding `stored()` to the table when `s` is new.
+fn intern(s: &str, stored: impl FnOnce() -> &'static str) -> LitId {
     // A poisoned table only means another thread panicked while pushing; the Vec is intact.
     let mut t = table().lock().unwrap_or_else(|e| e.into_inner());
     if let Some(i) = t.iter().position(|x| *x == s) {
@@ -34,22 +45,7 @@ pub fn lit(s: &'static str) -> LitId {
         t.len() < MAX_LITS,
         "more than {MAX_LITS} prefilter literals"
     );
-    t.push(s);
-    LitId((t.len() - 1) as u16)
-}
-
-/// Interns a generated literal; its text is leaked once, the first time it is seen, so
-/// building many engines does not grow memory.
-pub fn lit_owned(s: &str) -> LitId {
-    let mut t = table().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(i) = t.iter().position(|x| *x == s) {
-        return LitId(i as u16);
-    }
-    assert!(
-        t.len() < MAX_LITS,
-        "more than {MAX_LITS} prefilter literals"
-    );
-    t.push(Box::leak(s.to_owned().into_boxed_str()));
+    t.push(stored());
     LitId((t.len() - 1) as u16)
 }
 
