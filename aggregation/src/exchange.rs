@@ -92,7 +92,14 @@ pub fn method(token: &[u8]) -> Cow<'static, str> {
 // === Headers ===
 
 /// Bytes in front of each field in [`Headers`]: name length and value length, u32 each.
-const PREFIX: usize = 8;
+pub(crate) const PREFIX: usize = 8;
+
+/// The bytes in front of a field of these lengths in [`Headers`] (HPACK tables store their entries
+/// with it, so an indexed field is appended by [`Headers::push_encoded`] in one copy).
+pub(crate) const fn field_prefix(name_len: u32, value_len: u32) -> [u8; PREFIX] {
+    let (n, v) = (name_len.to_ne_bytes(), value_len.to_ne_bytes());
+    [n[0], n[1], n[2], n[3], v[0], v[1], v[2], v[3]]
+}
 
 /// The header fields of one message, in order, names and values as sent (HTTP/1 case kept).
 ///
@@ -140,6 +147,27 @@ impl Headers {
         self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(value);
         self.commit(at, name.len());
+    }
+
+    /// Appends a field given in its stored form: [`field_prefix`], then name, then value (how
+    /// HPACK tables hold their entries): one copy. Dropped if the prefix does not match the length,
+    /// or like [`Headers::push`] drops a field beyond 4 GiB.
+    pub(crate) fn push_encoded(&mut self, raw: &[u8]) {
+        let Some((&[a, b, c, d, e, f, g, h], _)) = raw.split_first_chunk::<PREFIX>() else {
+            return;
+        };
+        let fields =
+            u32::from_ne_bytes([a, b, c, d]) as usize + u32::from_ne_bytes([e, f, g, h]) as usize;
+        self.buf.truncate(self.end as usize);
+        let Ok(end) = u32::try_from(self.buf.len() + raw.len()) else {
+            return;
+        };
+        if fields + PREFIX != raw.len() || self.count == u32::MAX {
+            return;
+        }
+        self.buf.extend_from_slice(raw);
+        self.count += 1;
+        self.end = end;
     }
 
     /// The `i`-th field.
@@ -233,13 +261,55 @@ impl Headers {
 
     /// `(start, end, name)` of each field's bytes in `buf`, prefix included.
     fn spans(&self) -> impl Iterator<Item = (usize, usize, &[u8])> + '_ {
+        self.fields_at()
+            .map(|(span, name, _)| (span.0, span.1, name))
+    }
+
+    /// Each field with the span of its bytes (prefix included), for [`Headers::without`].
+    pub(crate) fn fields_at(&self) -> impl Iterator<Item = ((usize, usize), &[u8], &[u8])> + '_ {
         let mut it = self.iter();
         let total = it.rest.len();
         std::iter::from_fn(move || {
             let at = total - it.rest.len();
-            let (name, _) = it.next()?;
-            Some((at, total - it.rest.len(), name))
+            let (name, value) = it.next()?;
+            Some(((at, total - it.rest.len()), name, value))
         })
+    }
+
+    /// A copy without the fields at `drop` (spans from [`Headers::fields_at`], in order), in one
+    /// exactly sized allocation with room for `extra_fields` more fields of `extra_bytes` bytes: the
+    /// bytes between dropped fields are copied at once. Spans that are not whole fields in order
+    /// give an empty copy (not reachable from `fields_at`).
+    pub(crate) fn without(
+        &self,
+        drop: &[(usize, usize)],
+        extra_fields: usize,
+        extra_bytes: usize,
+    ) -> Headers {
+        let end = self.end as usize;
+        let dropped: usize = drop.iter().map(|(a, b)| b.saturating_sub(*a)).sum();
+        let size = end.saturating_sub(dropped);
+        let mut out = Headers {
+            buf: Vec::with_capacity(size + extra_bytes + extra_fields * PREFIX),
+            count: self.count.saturating_sub(drop.len() as u32),
+            end: 0,
+        };
+        let mut from = 0;
+        for &(a, b) in drop {
+            match self.buf.get(from..a) {
+                Some(run) if a <= b => out.buf.extend_from_slice(run),
+                _ => return Headers::new(),
+            }
+            from = b;
+        }
+        out.buf
+            .extend_from_slice(self.buf.get(from..end).unwrap_or_default());
+        // Spans lie within `self.end`, which fits u32.
+        match u32::try_from(out.buf.len()) {
+            Ok(len) if out.buf.len() == size => out.end = len,
+            _ => return Headers::new(),
+        }
+        out
     }
 
     /// Reserves room for `bytes` more name and value bytes in `fields` more fields.
@@ -435,6 +505,45 @@ mod tests {
         bad.commit(at, 1);
         assert!(bad.is_empty());
         assert_eq!(bad.iter().count(), 0);
+    }
+
+    #[test]
+    fn without_matches_filtered_and_encoded_fields_append() {
+        let names: [&[u8]; 5] = [b":method", b":path", b"host", b"x", b""];
+        // Every subset of fields of a 5-field list, dropped by span, equals the filter by position.
+        let mut h = Headers::new();
+        for (i, n) in names.iter().enumerate() {
+            h.push(n, format!("v{i}").as_bytes());
+        }
+        let spans: Vec<_> = h.fields_at().map(|(span, _, _)| span).collect();
+        for mask in 0u32..32 {
+            let drop: Vec<_> = (0..5)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| spans[i])
+                .collect();
+            // Names are distinct, so filtering by name drops exactly those fields.
+            let want = h.filtered(
+                |n| {
+                    let i = names.iter().position(|m| *m == n).unwrap_or(0);
+                    mask & (1 << i) == 0
+                },
+                1,
+                4,
+            );
+            let got = h.without(&drop, 1, 4);
+            assert_eq!(got, want, "mask {mask:b}");
+            assert!(got.heap_bytes() >= got.buf.len() + 4 + PREFIX);
+        }
+        // Stored fields append in one copy; a prefix that does not match its bytes is dropped.
+        let mut e = Headers::new();
+        let mut raw = field_prefix(4, 1).to_vec();
+        raw.extend_from_slice(b"hosta");
+        e.push_encoded(&raw);
+        e.push_encoded(&raw[..7]);
+        e.push_encoded(&raw[..raw.len() - 1]);
+        raw.push(b'!');
+        e.push_encoded(&raw);
+        assert_eq!(e, [("host", "a")].into_iter().collect());
     }
 
     #[test]

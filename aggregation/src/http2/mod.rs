@@ -25,6 +25,10 @@ use stream::Stream;
 /// (SETTINGS_MAX_CONCURRENT_STREAMS); beyond this the oldest is emitted as it is (bounded memory).
 const MAX_STREAMS: usize = 256;
 
+/// Stream and exchange queue slots a busy connection keeps when drained (browsers open about 6
+/// streams at once); beyond this a burst's capacity is given back.
+const BUSY_SLOTS: usize = 8;
+
 /// Scratch header-list capacity kept between blocks on a busy connection.
 const SCRATCH_KEEP: usize = 8 * 1024;
 
@@ -106,6 +110,10 @@ impl Http2Conn {
         let mut c = Self::new(false, limits, stats);
         if let Some(request) = request {
             let mut s = Stream::new(1);
+            s.grpc = request
+                .headers
+                .find(b"content-type")
+                .map(|v| v.starts_with(b"application/grpc"));
             s.request = Some(request);
             s.req_done = true;
             s.incomplete = incomplete;
@@ -183,8 +191,13 @@ impl Http2Conn {
     /// Returns capacity once nothing is waiting: down to one slot after a drain, all of it when the
     /// connection goes idle (`keep` 0).
     pub fn trim(&mut self, keep: usize) {
-        crate::http1::trim_deque(&mut self.st.out, keep);
-        if self.st.streams.is_empty() && self.st.streams.capacity() > keep {
+        // While busy, the few slots concurrent streams use stay: giving them back after every drain
+        // regrew them on the next request (allocations per exchange, issue 5).
+        let floor = if keep == 0 { 0 } else { BUSY_SLOTS };
+        if self.st.out.capacity() > floor {
+            crate::http1::trim_deque(&mut self.st.out, keep);
+        }
+        if self.st.streams.is_empty() && self.st.streams.capacity() > floor {
             self.st.streams.shrink_to(keep);
         }
         for r in &mut self.readers {
@@ -261,12 +274,8 @@ impl Streams {
                 stats.truncated_bodies += 1;
             }
         }
-        let grpc = s.request.as_ref().is_some_and(|r| {
-            r.headers
-                .find(b"content-type")
-                .is_some_and(|v| v.starts_with(b"application/grpc"))
-        });
-        if grpc {
+        // Whether the request's first `content-type` is gRPC's, noted as its blocks were applied.
+        if s.grpc == Some(true) {
             stats.grpc_exchanges += 1;
         }
         self.out.push_back(s.into_exchange());

@@ -138,7 +138,9 @@ impl Sink<'_> {
                 // A pushed request (RFC 9113 §8.4): its response follows on `pid`.
                 let stats = &mut *self.stats;
                 if let Some(s) = self.st.open(pid, stats) {
-                    s.request = Some(stream::request_from(fields, max_body));
+                    let (request, grpc) = stream::request_from(fields, max_body);
+                    s.request = Some(request);
+                    s.grpc = grpc;
                     s.req_done = true;
                     s.incomplete |= incomplete;
                 }
@@ -150,8 +152,19 @@ impl Sink<'_> {
                     s.incomplete |= incomplete;
                     match &mut s.request {
                         // Trailers (RFC 9113 §8.1).
-                        Some(r) => r.headers.extend_from(fields),
-                        None => s.request = Some(stream::request_from(fields, max_body)),
+                        Some(r) => {
+                            r.headers.extend_from(fields);
+                            if s.grpc.is_none() {
+                                s.grpc = fields
+                                    .find(b"content-type")
+                                    .map(|v| v.starts_with(b"application/grpc"));
+                            }
+                        }
+                        None => {
+                            let (request, grpc) = stream::request_from(fields, max_body);
+                            s.request = Some(request);
+                            s.grpc = grpc;
+                        }
                     }
                     s.req_done |= end_stream;
                 }

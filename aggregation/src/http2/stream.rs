@@ -15,6 +15,8 @@ pub(crate) struct Stream {
     /// Bytes of the request / response body were lost: stop keeping (what follows is not contiguous).
     pub req_lossy: bool,
     pub resp_lossy: bool,
+    /// The request's first `content-type` is gRPC's (`None`: no `content-type` seen yet).
+    pub grpc: Option<bool>,
 }
 
 impl Stream {
@@ -28,6 +30,7 @@ impl Stream {
             incomplete: false,
             req_lossy: false,
             resp_lossy: false,
+            grpc: None,
         }
     }
 
@@ -51,35 +54,74 @@ impl Stream {
 /// [`super::MAX_STREAMS`] streams may be open).
 const RESERVE_MAX: usize = 16 * 1024;
 
+/// Dropped fields whose spans are remembered while scanning a block; a block that drops more (a
+/// repeated pseudo-field, malformed per RFC 9113 §8.3) is copied through the general filter.
+const DROP_MAX: usize = 4;
+
 /// Builds a request from a decoded header block (RFC 9113 §8.3.1). `:method` and `:path` become the
 /// request line; other pseudo-fields stay in the list; `:authority` also yields a `host` field when the
 /// block has none, so HTTP/1 and HTTP/2 requests look alike to detection (§8.3.1 equates them).
-/// The list is copied once into exactly sized storage (`fields` is the connection's scratch list).
-pub(crate) fn request_from(fields: &Fields, max_body: usize) -> Request {
+/// The list is copied once into exactly sized storage (`fields` is the connection's scratch list),
+/// from one scan that finds everything (pseudo-fields come first, so the copy is one or two runs).
+/// Also returns whether the first `content-type` is gRPC's (`None`: the block has none).
+pub(crate) fn request_from(fields: &Fields, max_body: usize) -> (Request, Option<bool>) {
+    let (mut method, mut path, mut authority) = (None, None, None);
+    let mut has_host = false;
+    let mut declared = None;
+    let mut grpc = None;
+    let mut drop = [(0, 0); DROP_MAX];
+    let mut dropped = 0;
+    for (span, name, value) in fields.fields_at() {
+        let is_drop = match name {
+            b":method" => {
+                method = Some(value);
+                true
+            }
+            b":path" => {
+                path = Some(value);
+                true
+            }
+            b":authority" => {
+                authority = Some(value);
+                false
+            }
+            b"host" => {
+                has_host = true;
+                false
+            }
+            b"content-length" => {
+                declared = Some(value);
+                false
+            }
+            b"content-type" => {
+                grpc.get_or_insert(value.starts_with(b"application/grpc"));
+                false
+            }
+            _ => false,
+        };
+        if is_drop {
+            if let Some(d) = drop.get_mut(dropped) {
+                *d = span;
+            }
+            dropped += 1;
+        }
+    }
     let mut req = Request {
+        method: method.map(crate::exchange::method).unwrap_or_default(),
+        uri: path.map(into_string).unwrap_or_default(),
         version: "HTTP/2",
         ..Request::default()
     };
-    let mut authority = None;
-    let mut has_host = false;
-    let mut declared = None;
-    for (name, value) in fields {
-        match name {
-            b":method" => req.method = crate::exchange::method(value),
-            b":path" => req.uri = into_string(value),
-            b":authority" => authority = Some(value),
-            b"host" => has_host = true,
-            b"content-length" => declared = Some(value),
-            _ => {}
-        }
-    }
     let add_host = authority.filter(|_| !has_host);
     let (extra_fields, extra_bytes) = add_host.map_or((0, 0), |a| (1, b"host".len() + a.len()));
-    req.headers = fields.filtered(
-        |n| n != b":method" && n != b":path",
-        extra_fields,
-        extra_bytes,
-    );
+    req.headers = match drop.get(..dropped) {
+        Some(drop) => fields.without(drop, extra_fields, extra_bytes),
+        None => fields.filtered(
+            |n| n != b":method" && n != b":path",
+            extra_fields,
+            extra_bytes,
+        ),
+    };
     if let Some(a) = add_host {
         req.headers.push(b"host", a);
     }
@@ -89,20 +131,25 @@ pub(crate) fn request_from(fields: &Fields, max_body: usize) -> Request {
         }
     }
     reserve_body(&mut req.body, declared, max_body);
-    req
+    (req, grpc)
 }
 
 /// `:status` of a response block, and the fields without it.
 pub(crate) fn response_from(fields: &Fields, max_body: usize) -> Response {
-    let mut resp = Response {
-        version: "HTTP/2",
-        ..Response::default()
-    };
+    let mut status = None;
     let mut declared = None;
     let mut grpc = false;
-    for (name, value) in fields {
+    let mut drop = [(0, 0); DROP_MAX];
+    let mut dropped = 0;
+    for (span, name, value) in fields.fields_at() {
         match name {
-            b":status" => resp.status = parse_status(value),
+            b":status" => {
+                status = Some(value);
+                if let Some(d) = drop.get_mut(dropped) {
+                    *d = span;
+                }
+                dropped += 1;
+            }
             b"content-length" => declared = Some(value),
             b"content-type" => grpc = value.starts_with(b"application/grpc"),
             _ => {}
@@ -111,7 +158,15 @@ pub(crate) fn response_from(fields: &Fields, max_body: usize) -> Response {
     // gRPC ends every response with a trailers block (`grpc-status`, usually `grpc-message`; gRPC
     // over HTTP/2 spec, "Responses"): room for them now saves regrowing the list when they come.
     let (trailer_fields, trailer_bytes) = if grpc { (2, 48) } else { (0, 0) };
-    resp.headers = fields.filtered(|n| n != b":status", trailer_fields, trailer_bytes);
+    let mut resp = Response {
+        status: status.map_or(0, parse_status),
+        version: "HTTP/2",
+        headers: match drop.get(..dropped) {
+            Some(drop) => fields.without(drop, trailer_fields, trailer_bytes),
+            None => fields.filtered(|n| n != b":status", trailer_fields, trailer_bytes),
+        },
+        ..Response::default()
+    };
     reserve_body(&mut resp.body, declared, max_body);
     resp
 }
@@ -161,5 +216,87 @@ pub(crate) fn push_body(
         body.extend_from_slice(&data[..room]);
         *truncated = true;
         (data.len() - room) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The two-pass construction these functions replaced (filter by name, last value wins).
+    fn request_before(fields: &Fields, max_body: usize) -> (Request, Option<bool>) {
+        let mut req = Request {
+            version: "HTTP/2",
+            ..Request::default()
+        };
+        let (mut authority, mut has_host, mut declared) = (None, false, None);
+        for (name, value) in fields {
+            match name {
+                b":method" => req.method = crate::exchange::method(value),
+                b":path" => req.uri = into_string(value),
+                b":authority" => authority = Some(value),
+                b"host" => has_host = true,
+                b"content-length" => declared = Some(value),
+                _ => {}
+            }
+        }
+        let add_host = authority.filter(|_| !has_host);
+        req.headers = fields.filtered(|n| n != b":method" && n != b":path", 0, 0);
+        if let Some(a) = add_host {
+            req.headers.push(b"host", a);
+        }
+        if let Some(a) = authority {
+            if req.uri.is_empty() && req.method == "CONNECT" {
+                req.uri = into_string(a);
+            }
+        }
+        reserve_body(&mut req.body, declared, max_body);
+        let grpc = req
+            .headers
+            .find(b"content-type")
+            .map(|v| v.starts_with(b"application/grpc"));
+        (req, grpc)
+    }
+
+    fn field() -> impl Strategy<Value = (&'static str, &'static str)> {
+        (
+            prop::sample::select(vec![
+                ":method",
+                ":path",
+                ":authority",
+                ":scheme",
+                ":status",
+                "host",
+                "content-length",
+                "content-type",
+                "x",
+            ]),
+            prop::sample::select(vec![
+                "",
+                "GET",
+                "/a?b",
+                "12",
+                "application/grpc+proto",
+                "é\u{0}",
+            ]),
+        )
+    }
+
+    proptest! {
+        /// Any field list, repeated pseudo-fields included (beyond the spans remembered), builds
+        /// the same request and response as before.
+        #[test]
+        fn one_scan_builds_what_the_filter_built(list in prop::collection::vec(field(), 0..12)) {
+            let fields: Fields = list.iter().copied().collect();
+            let (req, grpc) = request_from(&fields, 1 << 20);
+            let (want, want_grpc) = request_before(&fields, 1 << 20);
+            prop_assert_eq!(&req, &want);
+            prop_assert_eq!(req.body.capacity(), want.body.capacity());
+            prop_assert_eq!(grpc, want_grpc);
+            let resp = response_from(&fields, 1 << 20);
+            prop_assert_eq!(resp.status, fields.iter().filter(|(n, _)| *n == b":status").last().map_or(0, |(_, v)| parse_status(v)));
+            prop_assert_eq!(resp.headers, fields.filtered(|n| n != b":status", 0, 0));
+        }
     }
 }

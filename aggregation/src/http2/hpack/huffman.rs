@@ -54,8 +54,10 @@ const LENGTHS: [u8; 256] = [
 /// Bits looked up at once on the fast path.
 const FAST_BITS: u32 = 12;
 
-/// `FAST[next 12 bits]`: bits 0..8 first symbol, 8..16 second symbol, 16..24 symbol count (0 = the
-/// code is longer than 12 bits: slow path), 24..32 bits used by the decoded symbols.
+/// `FAST[next 12 bits]`: bits 0..8 bits used by the decoded symbols, 8..16 first symbol, 16..24
+/// second symbol, 24..32 symbol count (0 = the code is longer than 12 bits: slow path). The bits
+/// used come first so the entry itself is the shift amount (`wrapping_shl` takes the low 6 bits):
+/// decoding is a chain of dependent lookups, and this keeps one operation out of each link.
 static FAST: [u32; 1 << FAST_BITS] = build_fast();
 
 const fn build_fast() -> [u32; 1 << FAST_BITS] {
@@ -68,7 +70,7 @@ const fn build_fast() -> [u32; 1 << FAST_BITS] {
             let base = (CODES[a] << rest) as usize;
             let mut i = 0usize;
             while i < (1 << rest) {
-                table[base + i] = (1 << 16) | (len_a << 24) | a as u32;
+                table[base + i] = (1 << 24) | ((a as u32) << 8) | len_a;
                 i += 1;
             }
             // A second whole symbol in the remaining bits.
@@ -81,7 +83,7 @@ const fn build_fast() -> [u32; 1 << FAST_BITS] {
                     let mut j = 0usize;
                     while j < (1 << rest2) {
                         table[base2 + j] =
-                            (2 << 16) | ((len_a + len_b) << 24) | ((b as u32) << 8) | a as u32;
+                            (2 << 24) | ((b as u32) << 16) | ((a as u32) << 8) | (len_a + len_b);
                         j += 1;
                     }
                 }
@@ -134,16 +136,29 @@ const fn build_canonical() -> Canonical {
 }
 
 /// The string is not valid Huffman code (RFC 7541 §5.2: EOS inside, or padding not a prefix of EOS).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct HuffmanError;
 
 /// Decodes `src` and appends the octets to `dst`.
+#[cfg(test)]
 pub(crate) fn decode(src: &[u8], dst: &mut Vec<u8>) -> Result<(), HuffmanError> {
+    decode_prefix(src, src.len(), dst)
+}
+
+/// Decodes the first `len` bytes of `input` and appends the octets to `dst`. Bytes after them (the
+/// rest of the header block) may be read but are never decoded: a string's last bytes are then
+/// loaded as one word like the others instead of one by one.
+pub(crate) fn decode_prefix(
+    input: &[u8],
+    len: usize,
+    dst: &mut Vec<u8>,
+) -> Result<(), HuffmanError> {
+    let len = len.min(input.len());
     // The shortest code is 5 bits: at most 8/5 output bytes per input byte. Writing into a sized
     // slice keeps the loop free of capacity checks; the unused tail is cut off at the end.
     let start = dst.len();
-    dst.resize(start + src.len() * 8 / 5 + 2, 0);
-    let r = decode_into(src, &mut dst[start..]);
+    dst.resize(start + len * 8 / 5 + 2, 0);
+    let r = decode_into(input, len, &mut dst[start..]);
     match r {
         Ok(n) => {
             dst.truncate(start + n);
@@ -156,62 +171,78 @@ pub(crate) fn decode(src: &[u8], dst: &mut Vec<u8>) -> Result<(), HuffmanError> 
     }
 }
 
-fn decode_into(src: &[u8], out: &mut [u8]) -> Result<usize, HuffmanError> {
-    // Bits are kept MSB-aligned in `acc`; the top `nbits` are counted. Bits below them may already
-    // hold the next input bits (see the refill), never anything else.
+fn decode_into(input: &[u8], len: usize, out: &mut [u8]) -> Result<usize, HuffmanError> {
+    // Bits are kept MSB-aligned in `acc`; the top `nbits` are counted. Bits below them may hold the
+    // next input bits (see the refill), or, once the input is all counted, bytes past its end: no
+    // decision reads them (lookups at the end pad the uncounted bits, see below).
     let mut acc: u64 = 0;
     let mut nbits: u32 = 0;
     let mut i = 0;
     let mut o = 0;
     loop {
-        if let Some(word) = src.get(i..i + 8) {
+        if i < len {
+            let word = match input.get(i..i + 8) {
+                Some(w) => u64::from_be_bytes(w.try_into().map_err(|_| HuffmanError)?),
+                None => {
+                    // Fewer than 8 bytes left in the whole block: zero-fill a copy.
+                    let mut w = [0u8; 8];
+                    let rest = input.get(i..len).unwrap_or_default();
+                    w[..rest.len()].copy_from_slice(rest);
+                    u64::from_be_bytes(w)
+                }
+            };
             // Branch-free refill: OR in the next 8 input bytes at the first uncounted bit and count
-            // the whole bytes that fit. Bits past those are the real following input bits, so
-            // OR-ing them again on the next refill changes nothing.
-            let w = u64::from_be_bytes(word.try_into().map_err(|_| HuffmanError)?);
-            acc |= w >> nbits;
-            let k = (63 - nbits) >> 3;
-            i += k as usize;
-            nbits += k << 3;
-        } else {
-            while nbits <= 56 && i < src.len() {
-                acc |= u64::from(src[i]) << (56 - nbits);
-                nbits += 8;
-                i += 1;
-            }
+            // the whole bytes that fit (at most what is left). Bits past those are the real
+            // following input bits, so OR-ing them again on the next refill changes nothing.
+            acc |= word >> nbits;
+            let k = (((63 - nbits) >> 3) as usize).min(len - i);
+            i += k;
+            nbits += (k as u32) << 3;
         }
         // With 12 bits counted every short code is whole: up to four lookups per refill.
         while nbits >= FAST_BITS {
             let e = FAST[(acc >> (64 - FAST_BITS)) as usize];
-            let count = (e >> 16) & 0xff;
+            let count = e >> 24;
             if count == 0 {
                 break;
             }
             let slot = out.get_mut(o..o + 2).ok_or(HuffmanError)?;
-            slot[0] = e as u8;
-            slot[1] = (e >> 8) as u8;
+            slot.copy_from_slice(&((e >> 8) as u16).to_le_bytes());
             o += count as usize;
-            let used = e >> 24;
-            acc <<= used;
-            nbits -= used;
+            // The low byte is the bits used (at most 12): the shift takes exactly that.
+            acc = acc.wrapping_shl(e);
+            nbits -= e & 0xff;
         }
-        let at_end = i >= src.len();
+        let at_end = i >= len;
         if nbits >= FAST_BITS || at_end {
             if nbits == 0 {
                 return Ok(o);
             }
-            // A code longer than 12 bits, or the last few bits of the input.
-            let e = FAST[(acc >> (64 - FAST_BITS)) as usize];
-            let used = e >> 24;
-            let (sym, len) = if (e >> 16) & 0xff != 0 && used <= nbits {
-                // Only the first symbol of the entry is certain here.
-                (u16::from(e as u8), u32::from(LENGTHS[usize::from(e as u8)]))
+            // A code longer than 12 bits, or the last bits of the input. Below the counted bits the
+            // lookup sees ones (a prefix of EOS, which no short code is): what remains is then found
+            // to be padding in one lookup, and a symbol is taken only if its code is whole.
+            let uncounted = (!0u64).checked_shr(nbits).unwrap_or(0);
+            let top = acc & !uncounted;
+            let e = FAST[((top | uncounted) >> (64 - FAST_BITS)) as usize];
+            let (count, used) = (e >> 24, e & 0xff);
+            if count != 0 && used <= nbits {
+                let slot = out.get_mut(o..o + 2).ok_or(HuffmanError)?;
+                slot.copy_from_slice(&((e >> 8) as u16).to_le_bytes());
+                o += count as usize;
+                acc <<= used;
+                nbits -= used;
+                continue;
+            }
+            let first = (e >> 8) as u8;
+            let (sym, len) = if count != 0 && u32::from(LENGTHS[usize::from(first)]) <= nbits {
+                // Only the first symbol of the entry is whole.
+                (u16::from(first), u32::from(LENGTHS[usize::from(first)]))
             } else {
-                match slow_symbol(acc, nbits) {
+                match slow_symbol(top, nbits) {
                     Some(found) => found,
                     // A long code not yet whole: refill first.
                     None if !at_end => continue,
-                    None if at_end && nbits < 8 && !acc >> (64 - nbits) == 0 => {
+                    None if nbits < 8 && !top >> (64 - nbits) == 0 => {
                         // Padding: fewer than 8 bits, all ones (the EOS prefix).
                         return Ok(o);
                     }
@@ -309,6 +340,99 @@ mod tests {
         assert_eq!(out, zeros);
     }
 
+    /// Bit-by-bit decoding straight from RFC 7541 Appendix B and §5.2: a symbol is the first code
+    /// that matches; what is left at the end must be fewer than 8 one-bits (an EOS prefix).
+    fn reference(src: &[u8]) -> Result<Vec<u8>, HuffmanError> {
+        let bits: Vec<bool> = src
+            .iter()
+            .flat_map(|b| (0..8).rev().map(move |k| b >> k & 1 == 1))
+            .collect();
+        let codes: std::collections::HashMap<(usize, u32), u8> = (0..256)
+            .map(|s| ((usize::from(LENGTHS[s]), CODES[s]), s as u8))
+            .collect();
+        let mut out = Vec::new();
+        let mut p = 0;
+        'symbols: while p < bits.len() {
+            let mut code = 0u32;
+            for len in 1..=30 {
+                let Some(&bit) = bits.get(p + len - 1) else {
+                    let rest = &bits[p..];
+                    return if rest.len() < 8 && rest.iter().all(|b| *b) {
+                        Ok(out)
+                    } else {
+                        Err(HuffmanError)
+                    };
+                };
+                code = code << 1 | u32::from(bit);
+                if len == 30 && code == 0x3fff_ffff {
+                    return Err(HuffmanError);
+                }
+                if let Some(&s) = codes.get(&(len, code)) {
+                    out.push(s);
+                    p += len;
+                    continue 'symbols;
+                }
+            }
+            return Err(HuffmanError);
+        }
+        Ok(out)
+    }
+
+    fn decoded(src: &[u8]) -> Result<Vec<u8>, HuffmanError> {
+        let mut out = b"kept".to_vec();
+        let r = decode(src, &mut out);
+        assert!(out.starts_with(b"kept"), "earlier bytes untouched");
+        r.map(|()| out[4..].to_vec())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Arbitrary bytes (mostly invalid codes, bad padding, EOS) decode exactly as the
+        /// reference does, also when bytes after the string are visible to the word loads.
+        #[test]
+        fn arbitrary_bytes_match_the_reference(
+            src in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            after in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+        ) {
+            let want = reference(&src);
+            proptest::prop_assert_eq!(decoded(&src), want.clone());
+            let mut input = src.clone();
+            input.extend_from_slice(&after);
+            let mut out = Vec::new();
+            let r = decode_prefix(&input, src.len(), &mut out).map(|()| out);
+            proptest::prop_assert_eq!(r, want);
+        }
+
+        /// Encoded text (short codes, long codes, every length) round-trips; a flipped bit decodes
+        /// as the reference says.
+        #[test]
+        fn encoded_text_round_trips(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => proptest::sample::select(b"abcdefghijklmnopqrstuvwxyz0123456789-_./=;: ".to_vec()),
+                    1 => proptest::prelude::any::<u8>(),
+                ],
+                0..80,
+            ),
+            flip in proptest::prelude::any::<usize>(),
+            after in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+        ) {
+            let enc = encode(&text);
+            proptest::prop_assert_eq!(decoded(&enc), Ok(text.clone()));
+            let mut input = enc.clone();
+            input.extend_from_slice(&after);
+            let mut out = Vec::new();
+            proptest::prop_assert!(decode_prefix(&input, enc.len(), &mut out).is_ok());
+            proptest::prop_assert_eq!(out, text);
+            if !enc.is_empty() {
+                let mut bad = enc.clone();
+                bad[flip % enc.len()] ^= 1 << (flip % 8);
+                proptest::prop_assert_eq!(decoded(&bad), reference(&bad));
+            }
+        }
+    }
+
     #[test]
     fn invalid_padding_and_eos() {
         let mut out = Vec::new();
@@ -345,6 +469,33 @@ mod speed {
             "huffman: {:.0} MB/s encoded, {:.0} MB/s decoded",
             (enc.len() * n) as f64 / dt / 1e6,
             (text.len() * n) as f64 / dt / 1e6
+        );
+        // Header-sized literals (paths, ids, cookies), where per-string costs count.
+        let short: Vec<Vec<u8>> = [
+            &b"/search.v1.SearchService/Query"[..],
+            b"req-00000123",
+            b"session=8f14e45fceea167a5a36dedd4bea2543; cart=17; _ga=GA1.2.1234567890",
+            b"/catalog/item/17?ref=home",
+            b"seen=17; Path=/; HttpOnly",
+            b"7",
+        ]
+        .iter()
+        .map(|s| super::encode(s))
+        .collect();
+        let bytes: usize = short.iter().map(Vec::len).sum();
+        let t = std::time::Instant::now();
+        let n = 1_000_000;
+        for _ in 0..n {
+            for s in &short {
+                out.clear();
+                super::decode(std::hint::black_box(s), &mut out).expect("ok");
+            }
+        }
+        let dt = t.elapsed().as_secs_f64();
+        eprintln!(
+            "huffman short literals: {:.0} MB/s encoded, {:.1} ns per literal",
+            (bytes * n) as f64 / dt / 1e6,
+            dt * 1e9 / (n * short.len()) as f64
         );
     }
 }

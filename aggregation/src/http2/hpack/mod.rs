@@ -12,6 +12,7 @@ mod table;
 
 use std::io::Write as _;
 
+use crate::exchange::PREFIX;
 use table::{DynamicTable, Lookup};
 
 /// Header fields of one decoded block: names and values are decoded straight into its one buffer.
@@ -96,59 +97,70 @@ impl Decoder {
         let mut list = 0usize;
         let mut pos = 0;
         while let Some(&b) = block.get(pos) {
-            // Each field is written at the end of `out`'s buffer, then kept or rolled back.
-            let start = out.begin_field();
-            let name_len;
             if b & 0x80 != 0 {
-                // Indexed field (§6.1).
+                // Indexed field (§6.1): name and value copied from the table at once.
                 let index = integer(block, &mut pos, 7)?;
-                let buf = out.bytes_mut();
                 match self.table.lookup(index) {
-                    Lookup::Found(n, v) => {
-                        buf.extend_from_slice(n);
-                        buf.extend_from_slice(v);
-                        name_len = n.len();
+                    Lookup::Found { encoded, .. } => {
+                        list += encoded.len().saturating_sub(PREFIX);
+                        if list > max_list {
+                            info.oversized = true;
+                        } else {
+                            out.push_encoded(encoded);
+                        }
                     }
                     Lookup::Unknown => {
                         info.unknown += 1;
-                        name_len = placeholder(buf, index);
+                        let start = out.begin_field();
+                        let name_len = placeholder(out.bytes_mut(), index);
+                        list += name_len;
+                        if list > max_list {
+                            info.oversized = true;
+                            out.rollback();
+                        } else {
+                            out.commit(start, name_len);
+                        }
                     }
                     Lookup::Invalid => return Err(HpackError::Index),
                 }
-            } else if b & 0xe0 == 0x20 {
+                continue;
+            }
+            if b & 0xe0 == 0x20 {
                 // Dynamic table size update (§6.3).
-                out.rollback();
                 let size = integer(block, &mut pos, 5)?;
                 self.table.set_max_size(size);
                 continue;
-            } else {
-                // Literal: with incremental indexing (01, 6-bit index), without indexing (0000) or
-                // never indexed (0001), both with a 4-bit index (§6.2).
-                let indexing = b & 0xc0 == 0x40;
-                let index = integer(block, &mut pos, if indexing { 6 } else { 4 })?;
-                let buf = out.bytes_mut();
-                let mut unknown_name = false;
-                if index == 0 {
-                    string(block, &mut pos, buf)?;
-                } else {
-                    match self.table.lookup(index) {
-                        Lookup::Found(n, _) => buf.extend_from_slice(n),
-                        Lookup::Unknown => {
-                            info.unknown += 1;
-                            unknown_name = true;
-                            placeholder(buf, index);
-                        }
-                        Lookup::Invalid => return Err(HpackError::Index),
-                    }
-                }
-                name_len = buf.len() - start;
+            }
+            // Literal: with incremental indexing (01, 6-bit index), without indexing (0000) or
+            // never indexed (0001), both with a 4-bit index (§6.2). Written at the end of `out`'s
+            // buffer, then kept or rolled back.
+            let start = out.begin_field();
+            let indexing = b & 0xc0 == 0x40;
+            let index = integer(block, &mut pos, if indexing { 6 } else { 4 })?;
+            let buf = out.bytes_mut();
+            let mut unknown_name = false;
+            if index == 0 {
                 string(block, &mut pos, buf)?;
-                if indexing {
-                    let (name, value) = buf[start..].split_at(name_len);
-                    self.table.insert(name, value, unknown_name);
+            } else {
+                match self.table.lookup(index) {
+                    Lookup::Found { encoded, name_len } => buf.extend_from_slice(
+                        encoded.get(PREFIX..PREFIX + name_len).unwrap_or_default(),
+                    ),
+                    Lookup::Unknown => {
+                        info.unknown += 1;
+                        unknown_name = true;
+                        placeholder(buf, index);
+                    }
+                    Lookup::Invalid => return Err(HpackError::Index),
                 }
             }
-            list += out.bytes_mut().len() - start;
+            let name_len = buf.len() - start;
+            string(block, &mut pos, buf)?;
+            let field = buf.get(start..).unwrap_or_default();
+            if indexing {
+                self.table.insert(field, name_len, unknown_name);
+            }
+            list += field.len();
             if list > max_list {
                 // Decoded for the table's sake, not kept.
                 info.oversized = true;
@@ -220,12 +232,13 @@ fn string(block: &[u8], pos: &mut usize, out: &mut Vec<u8>) -> Result<(), HpackE
         .and_then(|l| pos.checked_add(l))
         .filter(|&e| e <= block.len())
         .ok_or(HpackError::StringLength)?;
-    let raw = &block[*pos..end];
+    let from = *pos;
     *pos = end;
     if huffman {
-        huffman::decode(raw, out).map_err(|_| HpackError::Huffman)
+        // The decoder may look at the block past the string (whole-word loads), never decode it.
+        huffman::decode_prefix(&block[from..], end - from, out).map_err(|_| HpackError::Huffman)
     } else {
-        out.extend_from_slice(raw);
+        out.extend_from_slice(&block[from..end]);
         Ok(())
     }
 }

@@ -7,6 +7,8 @@
 
 use std::collections::VecDeque;
 
+use crate::exchange::{field_prefix, PREFIX};
+
 /// RFC 7541 §4.1: an entry's size is its name and value lengths plus 32.
 const ENTRY_OVERHEAD: usize = 32;
 
@@ -74,23 +76,98 @@ pub(crate) const STATIC: [(&[u8], &[u8]); 61] = [
     (b"www-authenticate", b""),
 ];
 
+/// The static table as one byte string, each entry stored as a [`Headers`] field is (prefix, name,
+/// value), so a field is copied with one `memcpy`, as dynamic entries are (see
+/// [`DynamicTable::arena`]).
+///
+/// [`Headers`]: crate::exchange::Headers
+static STATIC_BYTES: [u8; static_len()] = static_bytes();
+/// Where each static entry starts in [`STATIC_BYTES`] (the last element is the end).
+static STATIC_AT: [u16; 62] = static_at();
+
+const fn static_len() -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < STATIC.len() {
+        n += PREFIX + STATIC[i].0.len() + STATIC[i].1.len();
+        i += 1;
+    }
+    n
+}
+
+const fn static_at() -> [u16; 62] {
+    let mut at = [0u16; 62];
+    let mut i = 0;
+    while i < STATIC.len() {
+        at[i + 1] = at[i] + (PREFIX + STATIC[i].0.len() + STATIC[i].1.len()) as u16;
+        i += 1;
+    }
+    at
+}
+
+const fn static_bytes() -> [u8; static_len()] {
+    let mut out = [0u8; static_len()];
+    let mut o = 0;
+    let mut i = 0;
+    while i < STATIC.len() {
+        let (n, v) = STATIC[i];
+        let prefix = field_prefix(n.len() as u32, v.len() as u32);
+        let mut j = 0;
+        while j < PREFIX {
+            out[o] = prefix[j];
+            o += 1;
+            j += 1;
+        }
+        j = 0;
+        while j < n.len() {
+            out[o] = n[j];
+            o += 1;
+            j += 1;
+        }
+        j = 0;
+        while j < v.len() {
+            out[o] = v[j];
+            o += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Result of resolving an index.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Lookup<'a> {
-    Found(&'a [u8], &'a [u8]),
+    /// The entry as a [`crate::exchange::Headers`] field is stored: prefix, name, value (the name
+    /// is `name_len` bytes).
+    Found { encoded: &'a [u8], name_len: usize },
     /// A dynamic entry inserted before the history we have.
     Unknown,
     /// Index 0 or beyond any table that can exist: the block is corrupt.
     Invalid,
 }
 
+/// 16 bytes: the arena stays below 4 GiB (twice [`super::TABLE_CAP`] plus slack, see `arena`).
 struct Entry {
-    /// Where its name starts in `arena`; the value follows the name.
-    at: usize,
-    name_len: usize,
-    value_len: usize,
-    /// Size counted for eviction; a placeholder name counts as empty (see `insert`).
-    size: usize,
+    /// Where it starts in `arena`: its [`field_prefix`], then the name, then the value.
+    at: u32,
+    name_len: u32,
+    value_len: u32,
+    /// The name is a placeholder, counted as empty for eviction (see `insert`).
+    placeholder: bool,
+}
+
+impl Entry {
+    /// Size counted for eviction (RFC 7541 §4.1).
+    fn size(&self) -> usize {
+        let name = if self.placeholder { 0 } else { self.name_len };
+        name as usize + self.value_len as usize + ENTRY_OVERHEAD
+    }
+
+    fn span(&self) -> std::ops::Range<usize> {
+        let at = self.at as usize;
+        at..at + PREFIX + self.name_len as usize + self.value_len as usize
+    }
 }
 
 pub(crate) struct DynamicTable {
@@ -135,25 +212,26 @@ impl DynamicTable {
         match index {
             0 => Lookup::Invalid,
             1..=61 => {
-                let (n, v) = STATIC[(index - 1) as usize];
-                Lookup::Found(n, v)
+                let i = (index - 1) as usize;
+                let (from, to) = (STATIC_AT[i] as usize, STATIC_AT[i + 1] as usize);
+                Lookup::Found {
+                    encoded: STATIC_BYTES.get(from..to).unwrap_or_default(),
+                    name_len: STATIC[i].0.len(),
+                }
             }
             _ => {
                 let Ok(i) = usize::try_from(index - 62) else {
                     return Lookup::Invalid;
                 };
                 match self.entries.get(i) {
-                    Some(e) => {
-                        let n = self.arena.get(e.at..e.at + e.name_len);
-                        let v = self
-                            .arena
-                            .get(e.at + e.name_len..e.at + e.name_len + e.value_len);
-                        match (n, v) {
-                            (Some(n), Some(v)) => Lookup::Found(n, v),
-                            // Entries always lie inside the arena; treat a broken one as lost.
-                            _ => Lookup::Unknown,
-                        }
-                    }
+                    Some(e) => match self.arena.get(e.span()) {
+                        Some(encoded) => Lookup::Found {
+                            encoded,
+                            name_len: e.name_len as usize,
+                        },
+                        // Entries always lie inside the arena; treat a broken one as lost.
+                        None => Lookup::Unknown,
+                    },
                     None if self.complete => Lookup::Invalid,
                     // Each entry takes at least 32 bytes, so a table of at most 16 MiB (the largest
                     // SETTINGS_HEADER_TABLE_SIZE seen in practice is far below) has fewer than 2^19.
@@ -166,8 +244,11 @@ impl DynamicTable {
 
     /// Inserts a new newest entry (RFC 7541 §4.4). `placeholder_name`: the name is a marker for an
     /// unknown one; its length is not counted, so eviction never runs ahead of the encoder's.
-    pub(crate) fn insert(&mut self, name: &[u8], value: &[u8], placeholder_name: bool) {
-        let size = if placeholder_name { 0 } else { name.len() } + value.len() + ENTRY_OVERHEAD;
+    /// `field` is the name followed by the value; the name is its first `name_len` bytes.
+    pub(crate) fn insert(&mut self, field: &[u8], name_len: usize, placeholder_name: bool) {
+        let name_len = name_len.min(field.len());
+        let value_len = field.len() - name_len;
+        let size = if placeholder_name { 0 } else { name_len } + value_len + ENTRY_OVERHEAD;
         if size > self.max_size {
             // Larger than the whole table: it empties the table and is not stored (§4.4).
             self.clear();
@@ -175,14 +256,23 @@ impl DynamicTable {
         }
         self.evict_to(self.max_size - size);
         self.compact();
-        let at = self.arena.len();
-        self.arena.extend_from_slice(name);
-        self.arena.extend_from_slice(value);
+        // Fits u32: `max_size` is at most `cap`, and the arena stays below twice `cap` plus slack.
+        let (Ok(at), Ok(name_len), Ok(value_len)) = (
+            u32::try_from(self.arena.len()),
+            u32::try_from(name_len),
+            u32::try_from(value_len),
+        ) else {
+            self.clear();
+            return;
+        };
+        self.arena
+            .extend_from_slice(&field_prefix(name_len, value_len));
+        self.arena.extend_from_slice(field);
         self.entries.push_front(Entry {
             at,
-            name_len: name.len(),
-            value_len: value.len(),
-            size,
+            name_len,
+            value_len,
+            placeholder: placeholder_name,
         });
         self.size += size;
     }
@@ -193,9 +283,9 @@ impl DynamicTable {
             self.arena.clear();
             return;
         };
-        let live = self.arena.len() - dead;
-        if dead > live.max(COMPACT_SLACK) {
-            self.arena.drain(..dead);
+        let live = self.arena.len() - dead as usize;
+        if dead as usize > live.max(COMPACT_SLACK) {
+            self.arena.drain(..dead as usize);
             for e in &mut self.entries {
                 e.at -= dead;
             }
@@ -206,7 +296,7 @@ impl DynamicTable {
     pub(crate) fn shrink(&mut self) {
         match self.entries.back().map(|e| e.at) {
             Some(dead) => {
-                self.arena.drain(..dead);
+                self.arena.drain(..dead as usize);
                 for e in &mut self.entries {
                     e.at -= dead;
                 }
@@ -251,7 +341,7 @@ impl DynamicTable {
     fn evict_to(&mut self, target: usize) {
         while self.size > target {
             match self.entries.pop_back() {
-                Some(e) => self.size -= e.size,
+                Some(e) => self.size -= e.size(),
                 None => {
                     self.size = 0;
                     break;

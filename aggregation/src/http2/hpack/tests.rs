@@ -256,3 +256,21 @@ fn round_trip_with_table_and_late_join() {
         }
     }
 }
+
+#[test]
+fn static_entries_are_stored_as_fields() {
+    let t = table::DynamicTable::new(true, TABLE_CAP);
+    for (i, (name, value)) in table::STATIC.iter().enumerate() {
+        let mut h = Fields::new();
+        match t.lookup(i as u64 + 1) {
+            table::Lookup::Found { encoded, name_len } => {
+                assert_eq!(name_len, name.len());
+                h.push_encoded(encoded);
+            }
+            other => panic!("static {i}: {other:?}"),
+        }
+        assert_eq!(h.iter().collect::<Vec<_>>(), [(*name, *value)]);
+    }
+    assert_eq!(t.lookup(0), table::Lookup::Invalid);
+    assert_eq!(t.lookup(62), table::Lookup::Invalid);
+}
