@@ -7,6 +7,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use processing::detect::Engine;
 use processing::model::HttpRequest;
+use processing::point::{self, Limits};
 
 /// At most this many requests per corpus keep one iteration short.
 const PER_CORPUS: usize = 4000;
@@ -73,6 +74,15 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(reqs.len() as u64));
     g.bench_function("scan_mixed", |b| {
         b.iter(|| reqs.iter().map(|r| engine.scan(r).len()).sum::<usize>())
+    });
+    // Extraction and decoding alone: the share of a scan that is not detection.
+    let limits = Limits::default();
+    g.bench_function("extract_mixed", |b| {
+        b.iter(|| {
+            reqs.iter()
+                .map(|r| point::extract(r, &limits).len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

@@ -1,7 +1,9 @@
 //! `Cookie` header pairs (RFC 6265 §4.2), percent-decoded as most frameworks do.
 
+use std::borrow::Cow;
+
 /// `(name, value)` pairs; a fragment without `=` is a value with an empty name.
-pub fn pairs(header: &[u8]) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> + '_ {
+pub fn pairs(header: &[u8]) -> impl Iterator<Item = (&[u8], Cow<'_, [u8]>)> + '_ {
     header.split(|&b| b == b';').filter_map(|frag| {
         let frag = frag.trim_ascii();
         if frag.is_empty() {
@@ -12,8 +14,8 @@ pub fn pairs(header: &[u8]) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> + '_ {
             None => (&frag[..0], frag),
         };
         Some((
-            k.trim_ascii().to_vec(),
-            super::percent::decode(v.trim_ascii(), false).into_owned(),
+            k.trim_ascii(),
+            super::percent::decode(v.trim_ascii(), false),
         ))
     })
 }

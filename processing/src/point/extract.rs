@@ -2,6 +2,7 @@
 //! applying nested decoders (percent, HTML/JS escapes, JSON, base64, JWT) with bounds.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{base64, cookie, form, gzip, html, json, multipart, percent, xml};
@@ -45,6 +46,7 @@ impl Default for Limits {
 /// Extracts every inspected leaf of `req`.
 pub fn extract(req: &HttpRequest, limits: &Limits) -> Vec<Leaf> {
     let mut w = Walker::new(limits);
+    w.leaves.reserve(req.headers.len() + 8);
     w.uri(&req.uri);
     for (name, value) in &req.headers {
         if w.full() {
@@ -53,22 +55,17 @@ pub fn extract(req: &HttpRequest, limits: &Limits) -> Vec<Leaf> {
         let upper = name.to_ascii_uppercase();
         if upper == "COOKIE" {
             for (k, v) in cookie::pairs(value) {
-                w.value(
-                    &Point::name("cookie").with_key(&lossy(&k)),
-                    Place::Cookie,
-                    &v,
-                    0,
-                );
-                w.name(
-                    &Point::name("cookie").with_key(&lossy(&k)),
-                    Place::Cookie,
-                    &k,
-                );
+                let point = Point(Arc::new([
+                    PointPart::Name("cookie"),
+                    PointPart::Key(lossy(k)),
+                ]));
+                w.value(&point, Place::Cookie, &v, 0);
+                w.name(&point, Place::Cookie, k);
             }
             continue;
         }
-        let point = Point::name("header").with_key(&upper);
-        w.header = Some(upper);
+        w.header = Some(Arc::from(upper.as_str()));
+        let point = Point(Arc::new([PointPart::Name("header"), PointPart::Key(upper)]));
         w.value(&point, Place::Header, value, 0);
         w.header = None;
     }
@@ -99,7 +96,7 @@ pub(super) struct Walker<'l> {
     pub(super) leaves: Vec<Leaf>,
     bytes: usize,
     deadline: Instant,
-    header: Option<String>,
+    header: Option<Arc<str>>,
 }
 
 impl<'l> Walker<'l> {

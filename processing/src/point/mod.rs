@@ -21,36 +21,48 @@ mod xml;
 mod tests;
 
 use std::fmt;
+use std::sync::Arc;
 
 pub use extract::{extract, Limits};
 
 /// One step of a point: a parser/decoder name, a key, or an array index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PointPart {
-    Name(String),
+    /// Parser and decoder names are a fixed vocabulary (`get`, `percent`, `json_doc`…).
+    Name(&'static str),
     Key(String),
     Index(u64),
 }
 
-/// Where a value sits in a request, outermost step first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Point(pub Vec<PointPart>);
+/// Where a value sits in a request, outermost step first. Shared, not copied: every leaf holds
+/// its point, but only hits ever need their own, so a leaf's point costs a reference count.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Point(pub Arc<[PointPart]>);
+
+impl Default for Point {
+    fn default() -> Self {
+        Point(Arc::new([]))
+    }
+}
 
 impl Point {
-    pub fn name(name: &str) -> Self {
-        Point(vec![PointPart::Name(name.to_owned())])
+    pub fn name(name: &'static str) -> Self {
+        Point(Arc::new([PointPart::Name(name)]))
     }
 
-    /// A copy with one more step.
+    /// A new point with one more step.
     pub fn with(&self, part: PointPart) -> Self {
-        let mut parts = Vec::with_capacity(self.0.len() + 1);
-        parts.extend_from_slice(&self.0);
-        parts.push(part);
-        Point(parts)
+        Point(
+            self.0
+                .iter()
+                .cloned()
+                .chain(std::iter::once(part))
+                .collect(),
+        )
     }
 
-    pub fn with_name(&self, name: &str) -> Self {
-        self.with(PointPart::Name(name.to_owned()))
+    pub fn with_name(&self, name: &'static str) -> Self {
+        self.with(PointPart::Name(name))
     }
 
     pub fn with_key(&self, key: &str) -> Self {
@@ -61,14 +73,15 @@ impl Point {
     pub fn has_name(&self, name: &str) -> bool {
         self.0
             .iter()
-            .any(|p| matches!(p, PointPart::Name(n) if n == name))
+            .any(|p| matches!(p, PointPart::Name(n) if *n == name))
     }
 }
 
 impl serde::Serialize for PointPart {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            PointPart::Name(n) | PointPart::Key(n) => s.serialize_str(n),
+            PointPart::Name(n) => s.serialize_str(n),
+            PointPart::Key(k) => s.serialize_str(k),
             PointPart::Index(i) => s.serialize_u64(*i),
         }
     }
@@ -76,7 +89,7 @@ impl serde::Serialize for PointPart {
 
 impl serde::Serialize for Point {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        s.collect_seq(self.0.iter())
     }
 }
 
@@ -117,8 +130,8 @@ pub struct Leaf {
     pub place: Place,
     /// True for parameter/key names rather than values.
     pub is_name: bool,
-    /// Upper-case header name for `Place::Header` leaves.
-    pub header: Option<String>,
+    /// Upper-case header name for `Place::Header` leaves (shared by a header's leaves).
+    pub header: Option<Arc<str>>,
     pub value: String,
     /// `value` with ASCII lower-cased; same byte offsets as `value`.
     pub lower: String,
