@@ -23,7 +23,7 @@ impl Crlf {
             rules: vec![
                 Rule::new(
                     &["\n", "\r"],
-                    r"[\r\n][\s]*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|host|x-[a-z-]+|remote-addr|cookie|transfer-encoding|access-control-[a-z-]+|link|connection|cache-control)\s*:",
+                    r"[\r\n][\s]*(?:set-cookie2?|location|content-(?:type|length|disposition|encoding|security-policy(?:-report-only)?)|refresh|host|x-[a-z-]+|remote-addr|cookie|transfer-encoding|access-control-[a-z-]+|link|connection|cache-control|strict-transport-security|www-authenticate|proxy-(?:authenticate|authorization|connection)|authorization|forwarded|upgrade|keep-alive|expires|last-modified|etag|pragma|vary|retry-after|referrer-policy|cross-origin-[a-z-]+|permissions-policy|p3p)\s*:",
                     "header injected after line break",
                 ),
                 Rule::new(
@@ -113,6 +113,7 @@ mod tests {
             "/?msg=hello%0dworld",
             "/?msg=one%0a%0dtwo",
             "/?r=x%0d%0aHTTP/1.1%20200%20OK%0d%0a",
+            "/?lang=en%0d%0aStrict-Transport-Security:%20max-age=0",
         ] {
             assert!(crlf(uri), "{uri}");
         }
@@ -126,6 +127,7 @@ mod tests {
             "/?note=a%0d%0a%0d%0ab",
             "/?text=line%0aHost+name+resolution+failed",
             "/search?q=HTTP/1.1+200+OK",
+            "/?comment=Hello%0d%0aNote:+the+upgrade+is+done",
         ] {
             assert!(!crlf(uri), "{uri}");
         }

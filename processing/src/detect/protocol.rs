@@ -26,8 +26,12 @@ const TOP_TYPES: &[&str] = &[
     "video",
 ];
 
-/// Parameters whose value is a media type by definition (RFC 2387 `multipart/related`).
-const MEDIA_TYPE_PARAMS: &[&str] = &["type", "start-info"];
+/// Parameters whose value is a media type by definition: `type` and `start-info` of
+/// `multipart/related` (RFC 2387) and the XOP package that MTOM sends (W3C XOP §4, `type`).
+const MEDIA_TYPE_PARAMS: &[(&str, &[&str])] = &[
+    ("multipart/related", &["type", "start-info"]),
+    ("application/xop+xml", &["type"]),
+];
 
 /// More parts than any client needs; Apache Killer (CVE-2011-3192) sends hundreds.
 const MAX_RANGES: usize = 64;
@@ -61,10 +65,18 @@ fn is_token(b: u8) -> bool {
 }
 
 /// A second media type anywhere after the declared one (outside the parameters that carry one
-/// by definition), or a parameter given twice.
+/// by definition for the declared type), or a parameter given twice.
 fn content_type(lower: &str) -> Option<Finding> {
     let s = lower.as_bytes();
     let lead = s.len() - lower.trim_start().len();
+    let declared = lower[lead..]
+        .split([';', ',', ' ', '\t'])
+        .next()
+        .unwrap_or_default();
+    let typed: &[&str] = MEDIA_TYPE_PARAMS
+        .iter()
+        .find(|(t, _)| *t == declared)
+        .map_or(&[], |(_, p)| p);
     for (i, _) in s.iter().enumerate().filter(|(_, &b)| b == b'/') {
         let start = s[..i]
             .iter()
@@ -74,7 +86,7 @@ fn content_type(lower: &str) -> Option<Finding> {
             || !TOP_TYPES.contains(&&lower[start..i])
             || !s.get(i + 1).is_some_and(|b| b.is_ascii_alphanumeric())
             || start > 0 && !b" \t,;\"'=(".contains(&s[start - 1])
-            || MEDIA_TYPE_PARAMS.contains(&param_name_before(&s[..start]))
+            || typed.contains(&param_name_before(&s[..start]))
         {
             continue;
         }
@@ -231,6 +243,7 @@ mod tests {
             "application/x-www-form-urlencoded, application/json",
             "multipart/form-data; boundary=a; boundary=b",
             "multipart/form-data; boundary=\"video/mp4\"",
+            "multipart/form-data; boundary=x; type=application/json",
         ] {
             assert!(with_header("Content-Type", v), "{v}");
         }
