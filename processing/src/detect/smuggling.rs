@@ -6,6 +6,8 @@
 //! A request line needs all three parts of RFC 9112 §3 (method, request-target, `HTTP/` version),
 //! so prose like "get it" or "GET foo bar" stays clean; the target must have one of the four
 //! request-target forms (origin `/…`, absolute `scheme://…`, authority `host:port`, asterisk).
+//! It must also start a line (or the value), as a request the backend reads must: an access
+//! log line shipped to a log API (`1.2.3.4 - - "GET / HTTP/1.1" 200`) quotes one mid-line.
 
 use super::rules::{any_leaf, Rule, RuleDetector};
 use super::AttackType;
@@ -16,7 +18,7 @@ pub fn detector() -> RuleDetector {
         rules: vec![
             Rule::new(
                 &["http/"],
-                r"(?:^|[^a-z0-9_-])(?:get|post|put|head|delete|options|patch|trace|track|connect|propfind|proppatch|mkcol|copy|move|lock|unlock)[ \t]+(?:/|\*|[a-z][a-z0-9+.-]*://|[a-z0-9.-]+:\d)[^\s]*[ \t]+http/\d",
+                r"(?:^|[\r\n])[ \t]*(?:get|post|put|head|delete|options|patch|trace|track|connect|propfind|proppatch|mkcol|copy|move|lock|unlock)[ \t]+(?:/|\*|[a-z][a-z0-9+.-]*://|[a-z0-9.-]+:\d)[^\s]*[ \t]+http/\d",
                 "request line in value",
             ),
             Rule::new(
@@ -41,7 +43,7 @@ mod tests {
             "x\r\n\r\nPOST /admin/users HTTP/1.1\r\nHost: internal",
             "GET /private HTTP/1.0",
             "a\nDELETE https://api.internal/v1/x HTTP/1.1",
-            "ok\tconnect db.internal:5432 HTTP/1.1",
+            "ok\n\tCONNECT db.internal:5432 HTTP/1.1",
             "OPTIONS * HTTP/1.1",
             "unix:/var/run/php.sock|fcgi://127.0.0.1/",
             "/x?unix:aaaaaaaa|http://internal.local/",
@@ -61,6 +63,7 @@ mod tests {
             "https://example.com/docs/http/1.1/get",
             "run on unix: pipe output | grep foo",
             "unix:/tmp/socket",
+            "10.0.0.7 - - [10/Oct/2024:13:55:36 +0000] \"GET /index.html HTTP/1.1\" 200 512",
         ] {
             assert!(check_one(&d, v).is_none(), "{v:?}");
         }
