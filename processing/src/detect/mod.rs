@@ -4,6 +4,7 @@
 //! literal corpus strings.
 
 mod crlf;
+mod hpp;
 mod java;
 mod ldapi;
 mod mail;
@@ -13,6 +14,7 @@ mod perl;
 mod php;
 mod prefilter;
 mod proto;
+mod protocol;
 mod ptrav;
 mod rce;
 mod redir;
@@ -20,6 +22,7 @@ mod rfi;
 mod rules;
 mod scanner;
 mod session;
+mod smuggling;
 mod sqli;
 mod ssi;
 mod ssrf;
@@ -63,6 +66,9 @@ pub enum AttackType {
     PrototypePollution,
     SessionFixation,
     PerlInjection,
+    HttpSmuggling,
+    ProtocolAttack,
+    HttpParameterPollution,
 }
 
 impl AttackType {
@@ -89,6 +95,9 @@ impl AttackType {
             AttackType::PrototypePollution => "prototype_pollution",
             AttackType::SessionFixation => "session_fixation",
             AttackType::PerlInjection => "perl_injection",
+            AttackType::HttpSmuggling => "http_smuggling",
+            AttackType::ProtocolAttack => "protocol_attack",
+            AttackType::HttpParameterPollution => "http_parameter_pollution",
         }
     }
 }
@@ -144,17 +153,20 @@ impl Engine {
             Box::new(ssti::detector()),
             Box::new(ssrf::detector()),
             Box::new(rfi::detector()),
-            Box::new(crlf::detector()),
-            Box::new(ldapi::detector()),
+            Box::new(crlf::Crlf::new()),
+            Box::new(ldapi::Ldapi::new()),
             Box::new(nosqli::detector()),
             Box::new(mail::detector()),
             Box::new(ssi::detector()),
             Box::new(scanner::detector()),
             Box::new(redir::detector()),
             Box::new(nodejs::detector()),
-            Box::new(proto::detector()),
+            Box::new(proto::Proto::new()),
             Box::new(session::Session::new()),
             Box::new(perl::detector()),
+            Box::new(smuggling::detector()),
+            Box::new(protocol::Protocol),
+            Box::new(hpp::Hpp),
         ];
         Engine {
             detectors,

@@ -7,20 +7,26 @@ use super::rules::Rule;
 use super::{AttackType, Detector, Finding};
 use crate::point::{Leaf, Place, PointPart};
 
-/// Session cookie names of common frameworks; a generic `session` or `sid` is left out because
-/// APIs use those names for their own data.
+/// Default session cookie names of common frameworks and servers. A generic `session`, `sid`
+/// or `session_id` is left out: APIs use those names for their own data (Stripe Checkout
+/// returns `?session_id=` from another site on every purchase).
 const NAMES: &[&str] = &[
     "jsessionid",
     "phpsessid",
+    "phpsession",
     "asp.net_sessionid",
     "aspsessionid",
     "cfid",
     "cftoken",
+    "cfsid",
+    "jservsession",
+    "jservsessionid",
+    "weblogicsession",
+    "zend_session_id",
     "laravel_session",
     "connect.sid",
     "_flask_session",
     "next-auth.session-token",
-    "__secure-next-auth.session-token",
     "meteor_login_token",
     "ci_session",
     "_session_id",
@@ -28,8 +34,46 @@ const NAMES: &[&str] = &[
     "rack.session",
     "express:sess",
     "koa:sess",
+    "koa.sess",
     "shiny-token",
+    "play_session",
+    "session-id",
 ];
+
+/// Names that are a framework's session cookie only in this exact spelling: Django's
+/// `sessionid`, while `sessionId` is an everyday API field.
+const EXACT_NAMES: &[&str] = &["sessionid"];
+
+/// True when `name` is a framework session cookie name. Cookie prefixes (`__Host-`,
+/// `__Secure-`, RFC 6265bis §4.1.3) do not change which cookie it is.
+fn session_name(name: &str) -> bool {
+    let mut n = name;
+    for prefix in ["__host-", "__secure-"] {
+        if n.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        {
+            n = &n[prefix.len()..];
+        }
+    }
+    NAMES.iter().any(|k| k.eq_ignore_ascii_case(n))
+        || EXACT_NAMES.contains(&n)
+        || n.get(..12)
+            .is_some_and(|p| p.eq_ignore_ascii_case("aspsessionid"))
+        || rails_session(n)
+}
+
+/// Rails names its cookie `_<app>_session` (`_myshop_session`).
+fn rails_session(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.len() > 9
+        && b[0] == b'_'
+        && n[1..].strip_suffix("_session").is_some_and(|app| {
+            !app.is_empty()
+                && app
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        })
+}
 
 pub struct Session {
     rules: Vec<Rule>,
@@ -90,11 +134,7 @@ impl Detector for Session {
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         if !leaf.is_name {
             if let Some(name) = param_name(leaf) {
-                let known = NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
-                    || name
-                        .get(..12)
-                        .is_some_and(|p| p.eq_ignore_ascii_case("aspsessionid"));
-                if known {
+                if session_name(name) {
                     return Some(Finding {
                         at: 0..leaf.lower.len(),
                         reason: IN_PARAMETER,
@@ -128,6 +168,10 @@ mod tests {
             "/login?PHPSESSID=abc123",
             "/a?jsessionid=74B0CB414BD77D17B5680A6386EF1666",
             "/x?q=document.cookie%3D%22sid%3D1%3Bexpires%3DFri%22",
+            "/signin?__Secure-next-auth.session-token=x",
+            "/orders?_storefront_session=BAh7",
+            "/p?PLAY_SESSION=abc",
+            "/p?ASPSESSIONIDQQGGQ=x",
         ] {
             assert!(fixation(uri), "{uri}");
         }
@@ -142,6 +186,10 @@ mod tests {
             "/a?sid=3",
             "/x?q=my+cookie+recipe;+expires+soon",
             "/shop;jsessionid=1234?x=1",
+            "/success?session_id=cs_test_a1b2",
+            "/api/chat?sessionId=42",
+            "/p?user_session=1",
+            "/p?_session=1",
         ] {
             assert!(!fixation(uri), "{uri}");
         }
