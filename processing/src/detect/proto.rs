@@ -43,7 +43,7 @@ impl Detector for Proto {
 /// A `constructor` key directly followed by a `prototype` key along the point.
 fn constructor_path(leaf: &Leaf) -> bool {
     let mut prev: Option<&str> = None;
-    for part in &leaf.point.0 {
+    for part in leaf.point.0.iter() {
         if let PointPart::Key(k) = part {
             if prev == Some("constructor") && k == "prototype" {
                 return true;
