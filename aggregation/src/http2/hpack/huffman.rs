@@ -159,6 +159,132 @@ pub(crate) fn decode_prefix(
     let start = dst.len();
     dst.resize(start + len * 8 / 5 + 2, 0);
     let r = decode_into(input, len, &mut dst[start..]);
+    finish(dst, start, r)
+}
+
+fn decode_into(input: &[u8], len: usize, out: &mut [u8]) -> Result<usize, HuffmanError> {
+    Bits::default().run(input, len, out)
+}
+
+/// Where one string's decoding stands: bits are kept MSB-aligned in `acc`; the top `nbits` are
+/// counted. Bits below them may hold the next input bits (see the refill), or, once the input is
+/// all counted, bytes past its end: no decision reads them (lookups at the end pad the uncounted
+/// bits, see `run`). `i` input bytes are counted, `o` output bytes written.
+#[derive(Default)]
+struct Bits {
+    acc: u64,
+    nbits: u32,
+    i: usize,
+    o: usize,
+}
+
+impl Bits {
+    /// Branch-free refill: OR in the next 8 input bytes at the first uncounted bit and count the
+    /// whole bytes that fit (at most what is left of `len`). Bits past those are the real following
+    /// input bits, so OR-ing them again on the next refill changes nothing.
+    fn refill(&mut self, input: &[u8], len: usize) {
+        let word = match input.get(self.i..self.i + 8) {
+            Some(&[a, b, c, d, e, f, g, h]) => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+            _ => {
+                // Fewer than 8 bytes left in the whole block: zero-fill a copy.
+                let mut w = [0u8; 8];
+                let rest = input.get(self.i..len).unwrap_or_default();
+                w[..rest.len()].copy_from_slice(rest);
+                u64::from_be_bytes(w)
+            }
+        };
+        self.acc |= word >> self.nbits;
+        let k = (((63 - self.nbits) >> 3) as usize).min(len - self.i);
+        self.i += k;
+        self.nbits += (k as u32) << 3;
+    }
+
+    /// One fast-table entry with a whole short code at the top: its symbols out, its bits gone.
+    /// `false`: no room (cannot happen with the output sized as `decode_prefix` sizes it).
+    #[inline(always)]
+    fn take(&mut self, e: u32, out: &mut [u8]) -> bool {
+        let Some(slot) = out.get_mut(self.o..self.o + 2) else {
+            return false;
+        };
+        slot.copy_from_slice(&((e >> 8) as u16).to_le_bytes());
+        self.o += (e >> 24) as usize;
+        // The low byte is the bits used (at most 12): the shift takes exactly that.
+        self.acc = self.acc.wrapping_shl(e);
+        self.nbits -= e & 0xff;
+        true
+    }
+
+    /// Decodes the rest of `input[..len]` into `out`; returns the bytes written in all.
+    fn run(mut self, input: &[u8], len: usize, out: &mut [u8]) -> Result<usize, HuffmanError> {
+        loop {
+            if self.i < len {
+                self.refill(input, len);
+            }
+            // With 12 bits counted every short code is whole: up to four lookups per refill.
+            while self.nbits >= FAST_BITS {
+                let e = FAST[(self.acc >> (64 - FAST_BITS)) as usize];
+                if e >> 24 == 0 {
+                    break;
+                }
+                if !self.take(e, out) {
+                    return Err(HuffmanError);
+                }
+            }
+            let (acc, nbits) = (self.acc, self.nbits);
+            let at_end = self.i >= len;
+            if nbits >= FAST_BITS || at_end {
+                if nbits == 0 {
+                    return Ok(self.o);
+                }
+                // A code longer than 12 bits, or the last bits of the input. Below the counted bits
+                // the lookup sees ones (a prefix of EOS, which no short code is): what remains is
+                // then found to be padding in one lookup, and a symbol is taken only if its code
+                // is whole. (A refill counts at most 63 bits; the checked shift keeps that an invariant of
+                // the refill only.)
+                let uncounted = (!0u64).checked_shr(nbits).unwrap_or(0);
+                let top = acc & !uncounted;
+                let e = FAST[((top | uncounted) >> (64 - FAST_BITS)) as usize];
+                let (count, used) = (e >> 24, e & 0xff);
+                if count != 0 && used <= nbits {
+                    if !self.take(e, out) {
+                        return Err(HuffmanError);
+                    }
+                    continue;
+                }
+                let first = (e >> 8) as u8;
+                let (sym, len) = if count != 0 && u32::from(LENGTHS[usize::from(first)]) <= nbits {
+                    // Only the first symbol of the entry is whole.
+                    (u16::from(first), u32::from(LENGTHS[usize::from(first)]))
+                } else {
+                    match slow_symbol(top, nbits) {
+                        Some(found) => found,
+                        // A long code not yet whole: refill first.
+                        None if !at_end => continue,
+                        None if nbits < 8 && !top >> (64 - nbits) == 0 => {
+                            // Padding: fewer than 8 bits, all ones (the EOS prefix).
+                            return Ok(self.o);
+                        }
+                        None => return Err(HuffmanError),
+                    }
+                };
+                if sym == 256 {
+                    return Err(HuffmanError);
+                }
+                *out.get_mut(self.o).ok_or(HuffmanError)? = sym as u8;
+                self.o += 1;
+                self.acc <<= len;
+                self.nbits -= len;
+            }
+        }
+    }
+}
+
+/// Cuts `dst` to what decoding from `start` wrote (nothing on error).
+fn finish(
+    dst: &mut Vec<u8>,
+    start: usize,
+    r: Result<usize, HuffmanError>,
+) -> Result<(), HuffmanError> {
     match r {
         Ok(n) => {
             dst.truncate(start + n);
@@ -167,95 +293,6 @@ pub(crate) fn decode_prefix(
         Err(e) => {
             dst.truncate(start);
             Err(e)
-        }
-    }
-}
-
-fn decode_into(input: &[u8], len: usize, out: &mut [u8]) -> Result<usize, HuffmanError> {
-    // Bits are kept MSB-aligned in `acc`; the top `nbits` are counted. Bits below them may hold the
-    // next input bits (see the refill), or, once the input is all counted, bytes past its end: no
-    // decision reads them (lookups at the end pad the uncounted bits, see below).
-    let mut acc: u64 = 0;
-    let mut nbits: u32 = 0;
-    let mut i = 0;
-    let mut o = 0;
-    loop {
-        if i < len {
-            let word = match input.get(i..i + 8) {
-                Some(w) => u64::from_be_bytes(w.try_into().map_err(|_| HuffmanError)?),
-                None => {
-                    // Fewer than 8 bytes left in the whole block: zero-fill a copy.
-                    let mut w = [0u8; 8];
-                    let rest = input.get(i..len).unwrap_or_default();
-                    w[..rest.len()].copy_from_slice(rest);
-                    u64::from_be_bytes(w)
-                }
-            };
-            // Branch-free refill: OR in the next 8 input bytes at the first uncounted bit and count
-            // the whole bytes that fit (at most what is left). Bits past those are the real
-            // following input bits, so OR-ing them again on the next refill changes nothing.
-            acc |= word >> nbits;
-            let k = (((63 - nbits) >> 3) as usize).min(len - i);
-            i += k;
-            nbits += (k as u32) << 3;
-        }
-        // With 12 bits counted every short code is whole: up to four lookups per refill.
-        while nbits >= FAST_BITS {
-            let e = FAST[(acc >> (64 - FAST_BITS)) as usize];
-            let count = e >> 24;
-            if count == 0 {
-                break;
-            }
-            let slot = out.get_mut(o..o + 2).ok_or(HuffmanError)?;
-            slot.copy_from_slice(&((e >> 8) as u16).to_le_bytes());
-            o += count as usize;
-            // The low byte is the bits used (at most 12): the shift takes exactly that.
-            acc = acc.wrapping_shl(e);
-            nbits -= e & 0xff;
-        }
-        let at_end = i >= len;
-        if nbits >= FAST_BITS || at_end {
-            if nbits == 0 {
-                return Ok(o);
-            }
-            // A code longer than 12 bits, or the last bits of the input. Below the counted bits the
-            // lookup sees ones (a prefix of EOS, which no short code is): what remains is then found
-            // to be padding in one lookup, and a symbol is taken only if its code is whole.
-            let uncounted = (!0u64).checked_shr(nbits).unwrap_or(0);
-            let top = acc & !uncounted;
-            let e = FAST[((top | uncounted) >> (64 - FAST_BITS)) as usize];
-            let (count, used) = (e >> 24, e & 0xff);
-            if count != 0 && used <= nbits {
-                let slot = out.get_mut(o..o + 2).ok_or(HuffmanError)?;
-                slot.copy_from_slice(&((e >> 8) as u16).to_le_bytes());
-                o += count as usize;
-                acc <<= used;
-                nbits -= used;
-                continue;
-            }
-            let first = (e >> 8) as u8;
-            let (sym, len) = if count != 0 && u32::from(LENGTHS[usize::from(first)]) <= nbits {
-                // Only the first symbol of the entry is whole.
-                (u16::from(first), u32::from(LENGTHS[usize::from(first)]))
-            } else {
-                match slow_symbol(top, nbits) {
-                    Some(found) => found,
-                    // A long code not yet whole: refill first.
-                    None if !at_end => continue,
-                    None if nbits < 8 && !top >> (64 - nbits) == 0 => {
-                        // Padding: fewer than 8 bits, all ones (the EOS prefix).
-                        return Ok(o);
-                    }
-                    None => return Err(HuffmanError),
-                }
-            };
-            if sym == 256 {
-                return Err(HuffmanError);
-            }
-            *out.get_mut(o).ok_or(HuffmanError)? = sym as u8;
-            o += 1;
-            acc <<= len;
-            nbits -= len;
         }
     }
 }
