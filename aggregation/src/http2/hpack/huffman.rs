@@ -239,8 +239,8 @@ impl Bits {
                 // A code longer than 12 bits, or the last bits of the input. Below the counted bits
                 // the lookup sees ones (a prefix of EOS, which no short code is): what remains is
                 // then found to be padding in one lookup, and a symbol is taken only if its code
-                // is whole. (A refill counts at most 63 bits; the checked shift keeps that an invariant of
-                // the refill only.)
+                // is whole. (A refill counts at most 63 bits; the checked shift keeps that a
+                // property of the refill alone.)
                 let uncounted = (!0u64).checked_shr(nbits).unwrap_or(0);
                 let top = acc & !uncounted;
                 let e = FAST[((top | uncounted) >> (64 - FAST_BITS)) as usize];
