@@ -1,0 +1,110 @@
+//! SQL injection: a small SQL tokenizer, then checks on the token stream for the shapes an
+//! injection takes — a quote/number context break followed by SQL, boolean tautologies,
+//! `UNION SELECT`, stacked statements, time/error-based functions, catalog tables and
+//! comment tricks. Prose with an apostrophe or the word "select" has none of these shapes.
+//!
+//! A value is tried in the contexts the query could paste it into, as libinjection does: bare
+//! (a number or an expression), and as the rest of a `'…'`, `"…"` or `` `…` `` string. The
+//! value is lexed once; the string contexts share its tokens from the first offset where they
+//! agree again (see [`lex`]), and words are classified once, at lexing.
+
+mod keywords;
+mod lex;
+mod shapes;
+
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+
+use super::prefilter::{lits, LitId, LitSet};
+use super::{AttackType, Detector, Finding};
+use crate::point::Leaf;
+use lex::{Kind, Tok};
+use shapes::{Ctx, Found};
+
+pub struct Sqli {
+    catalog_gate: Vec<LitId>,
+}
+
+impl Default for Sqli {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+thread_local! {
+    /// Token buffers reused across leaves: bare and string-context lexings.
+    static BUFS: RefCell<(Vec<Tok>, Vec<Tok>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+impl Sqli {
+    pub fn new() -> Self {
+        Sqli {
+            catalog_gate: lits(keywords::CATALOG),
+        }
+    }
+
+    /// `catalog`: some catalog name occurs in `s` (from the prefilter), which saves a prefix
+    /// comparison per catalog name at every word.
+    fn analyse(s: &str, catalog: bool) -> Option<Found> {
+        BUFS.with(|b| {
+            let mut b = b.borrow_mut();
+            let (bare, ctx) = &mut *b;
+            lex::tokenize(s, bare);
+            if !catalog && !worth_checking(bare) {
+                return None;
+            }
+            let found = shapes::find(&Ctx {
+                s,
+                toks: bare,
+                in_string: false,
+                catalog,
+            });
+            if found.is_some() {
+                return found;
+            }
+            for q in [b'\'', b'"'] {
+                if lex::tokenize_in_string(s, q, bare, ctx).is_some() {
+                    let found = shapes::find(&Ctx {
+                        s,
+                        toks: ctx,
+                        in_string: true,
+                        catalog,
+                    });
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+            }
+            None
+        })
+    }
+}
+
+/// Every shape needs a keyword, a quote, a comment, a variable or a statement separator; a
+/// value with none of them (most data) is not checked further.
+fn worth_checking(toks: &[Tok]) -> bool {
+    toks.iter().any(|t| {
+        t.class != 0
+            || matches!(
+                t.kind,
+                Kind::Str | Kind::Break | Kind::Comment | Kind::Var | Kind::Semi
+            )
+    })
+}
+
+impl Detector for Sqli {
+    fn attack(&self) -> AttackType {
+        AttackType::Sqli
+    }
+
+    fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
+        let s = leaf.lower.as_str();
+        if s.len() < 3 {
+            return None;
+        }
+        Self::analyse(s, present.any(&self.catalog_gate))
+            .map(|(a, b, reason)| Finding { at: a..b, reason })
+    }
+}
