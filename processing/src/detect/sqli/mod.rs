@@ -64,8 +64,12 @@ impl Sqli {
             if found.is_some() {
                 return found;
             }
-            for q in [b'\'', b'"'] {
-                if lex::tokenize_in_string(s, q, bare, ctx).is_some() {
+            for q in [b'\'', b'"', b'`'] {
+                // A backtick closes a MySQL identifier; shell command substitution and JS
+                // template literals close the same way, so SQL must follow it in words.
+                if lex::tokenize_in_string(s, q, bare, ctx).is_some()
+                    && (q != b'`' || ctx[1..].iter().any(|t| t.class != 0))
+                {
                     let found = shapes::find(&Ctx {
                         s,
                         toks: ctx,
@@ -82,15 +86,16 @@ impl Sqli {
     }
 }
 
-/// Every shape needs a keyword, a quote, a comment, a variable or a statement separator; a
-/// value with none of them (most data) is not checked further.
+/// Every shape needs a keyword, a quote, a comment, a variable, a statement separator or a
+/// number compared; a value with none of them (most data) is not checked further.
 fn worth_checking(toks: &[Tok]) -> bool {
-    toks.iter().any(|t| {
+    toks.iter().enumerate().any(|(i, t)| {
         t.class != 0
             || matches!(
                 t.kind,
                 Kind::Str | Kind::Break | Kind::Comment | Kind::Var | Kind::Semi
             )
+            || t.kind == Kind::Num && toks.get(i + 1).is_some_and(|n| n.kind == Kind::Op)
     })
 }
 

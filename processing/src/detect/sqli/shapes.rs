@@ -1,7 +1,8 @@
 //! The injection shapes, checked on one token stream of one context.
 
 use super::keywords::{
-    CATALOG, CLAUSE, COMPARE, FUNC, LOGIC, PG_TYPE, PROBE_FUNC, SQL_ONLY, STATEMENT, STRONG_FUNC,
+    CATALOG, CLAUSE, COMPARE, COND_FUNC, FUNC, LOGIC, PG_ONLY_TYPE, PG_TYPE, PROBE_FUNC, SET_OP,
+    SQL_ONLY, STATEMENT, STRONG_FUNC,
 };
 use super::lex::{Kind, Tok};
 
@@ -54,6 +55,113 @@ impl Ctx<'_> {
             Kind::Str => Some(&self.s[t.start + 1..t.end - 1]),
             _ => None,
         }
+    }
+
+    /// The first token at or after `i` that is not an opening paren.
+    fn skip_opens(&self, mut i: usize) -> usize {
+        while self.kind(i) == Some(Kind::Open) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Token `i` is a comparison operator, symbolic or spelled (`like`, `between`…), or a
+    /// PostgreSQL JSON key test after a string (`'{"a":1}' ? 'a'`).
+    fn compare_at(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|n| {
+            n.kind == Kind::Op && is_compare_op(self.word(n))
+                || n.kind == Kind::Word && n.class & COMPARE != 0
+                || n.kind == Kind::Op
+                    && matches!(self.word(n), "?" | "?|" | "?&")
+                    && i > 0
+                    && self.kind(i - 1) == Some(Kind::Str)
+        })
+    }
+
+    /// The first token at or after `i` that is not a closing paren.
+    fn skip_closes(&self, mut i: usize) -> usize {
+        while self.kind(i) == Some(Kind::Close) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The index after the paren closing the one at `open` (a short argument list only).
+    fn call_end(&self, open: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for (k, t) in self.toks.iter().enumerate().skip(open).take(32) {
+            match t.kind {
+                Kind::Open => depth += 1,
+                Kind::Close => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(k + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Token `i` is a literal operand: a number or a string (also one the enclosing query
+    /// closes, `'a'='a`).
+    fn literal_at(&self, i: usize) -> bool {
+        matches!(self.kind(i), Some(Kind::Num | Kind::Str))
+            || self.kind(i) == Some(Kind::Break) && i + 1 < self.toks.len()
+    }
+
+    /// A comparison of two literals starts at `i` (`3020=3020`, `'a'<>'b'`): a condition
+    /// whose value is known before the query runs, which only a probe writes. Returns the
+    /// index of the right operand.
+    fn constant_compare(&self, i: usize) -> Option<usize> {
+        (self.literal_at(i)
+            && self.kind(i) != Some(Kind::Break)
+            && self.compare_at(i + 1)
+            && self.literal_at(i + 2))
+        .then_some(i + 2)
+    }
+
+    /// A SQL function is called at `i`: `elt(`, `sleep (`, `substring(`.
+    fn call_at(&self, i: usize) -> bool {
+        self.has(i, FUNC | STRONG_FUNC | COND_FUNC | PROBE_FUNC)
+            && self.kind(i + 1) == Some(Kind::Open)
+    }
+
+    /// The string this context closes holds one datum glued to the quote (`admin'`, `1'`),
+    /// the way an injection extends a value; prose quotes after words and spaces.
+    fn glued_datum(&self) -> bool {
+        self.in_string
+            && self.toks.first().is_some_and(|t| {
+                !self.s.as_bytes()[..t.end]
+                    .iter()
+                    .any(|b| b.is_ascii_whitespace())
+            })
+    }
+
+    /// The value broke out of a string before token `i` and only SQL follows the break: a
+    /// glued datum closed by this context (`admin'`), or an unmatched quote with no prose
+    /// word after it (`x') or 1=1`, not `it's 5`).
+    fn broken_before(&self, i: usize) -> bool {
+        if self.in_string {
+            return self.glued_datum() && !self.prose_between(1, i);
+        }
+        self.toks[..i]
+            .iter()
+            .rposition(|t| t.kind == Kind::Break)
+            .is_some_and(|b| !self.prose_between(b + 1, i))
+    }
+
+    /// Some token in `from..to` is an ordinary word (no SQL keyword; a collation name after
+    /// `collate` is SQL too).
+    fn prose_between(&self, from: usize, to: usize) -> bool {
+        let from = from.min(to);
+        self.toks[from..to].iter().enumerate().any(|(k, t)| {
+            t.kind == Kind::Word
+                && t.class == 0
+                && self.word(t) != "collate"
+                && !(from + k > 0 && self.text(from + k - 1) == "collate")
+        })
     }
 
     /// End of the excerpt reported for a match at token `i`.
@@ -114,6 +222,17 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 {
                     return Some((t.start, end, "union select"));
                 }
+                // `except select`, `intersect values (1,2)`: the other set operators joining
+                // a second query; as English words they are not followed by a query.
+                if t.class & SET_OP != 0
+                    && (c.is_word(i + 1, &["select"])
+                        || c.is_word(i + 1, &["values"])
+                            && c.kind(i + 2) == Some(Kind::Open)
+                            && c.literal_at(i + 3)
+                        || c.is_word(i + 1, &["all", "distinct"]) && c.is_word(i + 2, &["select"]))
+                {
+                    return Some((t.start, end, "set operator and query"));
+                }
                 if w == "select" {
                     let from = toks[i + 1..]
                         .iter()
@@ -136,6 +255,14 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 }
                 if called && t.class & FUNC != 0 && (quote_break || i > 0 && is_sqlish()) {
                     return Some((t.start, end, "sql function call"));
+                }
+                // `elt(5953=5953,1)`, `iif(1=2,1,1/0)`: a conditional function whose condition
+                // is constant selects a branch by the probe's choice, not by data.
+                if called
+                    && t.class & COND_FUNC != 0
+                    && c.constant_compare(c.skip_opens(i + 2)).is_some()
+                {
+                    return Some((t.start, end, "conditional on a constant"));
                 }
                 if w == "waitfor" && c.is_word(i + 1, &["delay", "time"]) {
                     return Some((t.start, end, "waitfor delay"));
@@ -193,39 +320,61 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                     return Some((t.start, end, why));
                 }
                 if t.class & LOGIC != 0 && w != "not" && operand(next) {
-                    // `or 1=1`, `and 'a'='a'`, `or true`, `and (select …)`.
-                    let cmp = c.toks.get(i + 2).is_some_and(|n| {
-                        n.kind == Kind::Op && is_compare_op(c.word(n))
-                            || n.kind == Kind::Word && n.class & COMPARE != 0
-                    });
+                    // `or 1=1`, `and 'a'='a'`, `or true`, `and (select …)`, `and (1=1)*5`.
+                    let j = c.skip_opens(i + 1);
+                    let cmp = operand(c.kind(j)) && c.compare_at(j + 1);
+                    let constant = c.constant_compare(j).is_some();
+                    let call = c.call_at(j);
+                    let ends = |k: Option<Kind>| {
+                        k.is_none() || matches!(k, Some(Kind::Comment | Kind::Semi))
+                    };
                     let truthy = c.is_word(i + 1, &["true", "false", "null"])
                         || next == Some(Kind::Num)
-                            && (next2.is_none()
-                                || matches!(
-                                    next2,
-                                    Some(Kind::Comment | Kind::Semi | Kind::Close | Kind::Break)
-                                ));
+                            && (ends(next2) || matches!(next2, Some(Kind::Close | Kind::Break)));
                     let after_value = i > 0
                         && matches!(
                             toks[i - 1].kind,
                             Kind::Num | Kind::Str | Kind::Break | Kind::Close
                         );
                     let value_operand = value_like(next);
-                    if (breaks || after_value) && (cmp && (value_operand || after_value) || truthy)
-                        || (cmp && value_operand && next2.is_some() && value_like(c.kind(i + 3)))
-                    {
+                    // `admin' or json(id);`: any function called right after the closed
+                    // string, and the statement ends after the call.
+                    let closed_before =
+                        i > 0 && (toks[i - 1].kind == Kind::Break || in_string && i == 1);
+                    let call_ends = closed_before
+                        && c.kind(j) == Some(Kind::Word)
+                        && c.kind(j + 1) == Some(Kind::Open)
+                        && c.call_end(j + 1)
+                            .is_some_and(|k| ends(c.kind(c.skip_closes(k))));
+                    // After a context break any condition joins the query. In the middle of
+                    // a value (`price >= 10 and price <= 100`, search syntax) only one that
+                    // no application writes: constant, computed by a SQL function, or ending
+                    // the query.
+                    let joined = breaks
+                        && (cmp && (value_operand || after_value) || truthy || call && after_value);
+                    let mid_value = after_value
+                        && (constant
+                            || call
+                            || next == Some(Kind::Num)
+                                && matches!(next2, Some(Kind::Comment | Kind::Semi)));
+                    if joined || mid_value || constant && value_operand || call_ends {
                         return Some((toks[i.saturating_sub(1)].start, end, "boolean condition"));
                     }
                 }
             }
             Kind::Op if c.word(t) == "::" => {
-                // PostgreSQL cast after a value: `password::int`, `'{}'::jsonb`.
-                let value_before = i > 0
-                    && matches!(
-                        toks[i - 1].kind,
-                        Kind::Word | Kind::Close | Kind::Str | Kind::Num
-                    );
-                if value_before && c.has(i + 1, PG_TYPE) {
+                // PostgreSQL cast after a value: `password::int`, `'{}'::jsonb`. After a
+                // name only types that are no Rust/C++ path item (`serde_json::json`,
+                // `uuid::uuid` are paths); after a call's paren no other language writes
+                // `::` at all (`version()::text`).
+                let before = if i > 0 { Some(toks[i - 1].kind) } else { None };
+                let cast = match before {
+                    Some(Kind::Str | Kind::Num) => c.has(i + 1, PG_TYPE),
+                    Some(Kind::Word) => c.has(i + 1, PG_ONLY_TYPE),
+                    Some(Kind::Close) => c.kind(i + 1) == Some(Kind::Word),
+                    _ => false,
+                };
+                if cast {
                     return Some((toks[i - 1].start, end, "postgres cast"));
                 }
             }
@@ -233,13 +382,32 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 if s.as_bytes().get(t.start) == Some(&b'`')
                     && next == Some(Kind::Dot)
                     && toks[i + 1].start == t.end
-                    && matches!(next2, Some(Kind::Word | Kind::Str))
-                    && toks[i + 2].start == toks[i + 1].end =>
+                    && toks[i + 2..].first().is_some_and(|n| {
+                        n.start == toks[i + 1].end
+                            && (n.kind == Kind::Str && s.as_bytes()[n.start] == b'`'
+                                || n.kind == Kind::Word && c.kind(i + 3) != Some(Kind::Open))
+                    }) =>
             {
-                // `` `db`.`table` ``: a backtick-quoted qualified name is MySQL syntax.
+                // `` `db`.`table` ``: a backtick-quoted qualified name is MySQL syntax (a
+                // JS template literal is followed by a method call instead).
                 return Some((t.start, end, "backtick-qualified identifier"));
             }
             Kind::Str if in_string || s.contains(['\'', '"']) => {
+                if in_string && i == 0 {
+                    if let Some(why) = closed_string_shapes(c) {
+                        return Some((0, end, why));
+                    }
+                }
+                // `'x'!='y`, `'1001'='10`: two literals compared, the second closed by the
+                // query's own quote.
+                if let Some(r) = c.constant_compare(i) {
+                    if c.kind(r) == Some(Kind::Break)
+                        && r + 2 == toks.len()
+                        && (i == 0 || prev_sep(toks, i))
+                    {
+                        return Some((t.start, end, "literals compared"));
+                    }
+                }
                 // `'1'='1'`, `"a"="a"`: equal literals compared, the tautology without
                 // a logic word.
                 if next == Some(Kind::Op)
@@ -260,6 +428,18 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                     }
                 }
             }
+            Kind::Open => {
+                // `(3020=3020)*6703`: a constant condition turned into a number, the
+                // boolean-blind probe without a logic word.
+                if let Some(r) = c.constant_compare(i + 1) {
+                    if c.kind(r + 1) == Some(Kind::Close)
+                        && c.kind(r + 2) == Some(Kind::Op)
+                        && matches!(c.text(r + 2), "*" | "+" | "-" | "/" | "%" | "^")
+                    {
+                        return Some((t.start, end, "arithmetic on a constant condition"));
+                    }
+                }
+            }
             Kind::Var if c.word(t).starts_with("@@") => {
                 return Some((t.start, end, "server variable"));
             }
@@ -274,7 +454,7 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                         toks[i - 1].kind,
                         Kind::Break | Kind::Close | Kind::Semi | Kind::Num | Kind::Str
                     )
-                    && (in_string || toks[..i].iter().any(|t| t.kind == Kind::Break))
+                    && c.broken_before(i)
                 {
                     return Some((toks[0].start, t.end.min(s.len()), "quote break and comment"));
                 }
@@ -370,12 +550,18 @@ fn extra_word_shapes(c: &Ctx, i: usize, w: &str, breaks: bool) -> Option<&'stati
         while c.kind(j) == Some(Kind::Open) {
             j += 1;
         }
-        let cmp = toks.get(j + 1).is_some_and(|n| {
-            n.kind == Kind::Op && is_compare_op(c.word(n))
-                || n.kind == Kind::Word && n.class & COMPARE != 0
-        });
-        if operand(c.kind(j)) && cmp {
+        if operand(c.kind(j)) && c.compare_at(j + 1) {
             return Some("leading logic and comparison");
+        }
+        // `or json_extract(…) = 'x'`, `and sleep(5)`.
+        if c.call_at(j) {
+            return Some("leading logic and sql function");
+        }
+        // `or 1#`, `and true--`: a constant condition and the rest of the query cut off.
+        if (c.kind(i + 1) == Some(Kind::Num) || c.is_word(i + 1, &["true", "false"]))
+            && matches!(c.kind(i + 2), Some(Kind::Comment | Kind::Semi))
+        {
+            return Some("leading logic and terminated constant");
         }
     }
     // `delete from users;--`: a whole statement with the rest of the query commented out.
@@ -399,6 +585,34 @@ fn extra_word_shapes(c: &Ctx, i: usize, w: &str, breaks: bool) -> Option<&'stati
     None
 }
 
+/// Shapes right after the string the context closes, for a value that is one datum glued to
+/// its quote (`admin'`, `1'`): prose quotes after words with spaces between.
+fn closed_string_shapes(c: &Ctx) -> Option<&'static str> {
+    let toks = c.toks;
+    if !c.glued_datum() {
+        return None;
+    }
+    let last = toks.last()?;
+    match toks.get(1)?.kind {
+        // `admin';`, `admin'; --`: the statement ended right after the string.
+        Kind::Semi if toks.len() == 2 || toks.len() == 3 && last.kind == Kind::Comment => {
+            Some("string closed and statement ended")
+        }
+        // `id'is not-id--`, `x'-email--`: an expression continues the string and the rest
+        // of the query is commented out.
+        Kind::Op | Kind::Word
+            if last.kind == Kind::Comment
+                && toks.len() <= 10
+                // `~` is unary (bitwise not) in MySQL and SQL Server: `'x'~y` does not parse.
+                && (toks[1].kind == Kind::Op && !matches!(c.text(1), ":" | "~")
+                    || c.has(1, COMPARE | LOGIC)) =>
+        {
+            Some("string continued and commented out")
+        }
+        _ => None,
+    }
+}
+
 fn prev_sep(toks: &[Tok], i: usize) -> bool {
     i > 0
         && matches!(
@@ -412,7 +626,7 @@ fn sqlish_tokens(c: &Ctx) -> bool {
     c.toks.iter().any(|t| match t.kind {
         Kind::Break | Kind::Comment | Kind::Semi | Kind::Var => true,
         Kind::Word => t.class & CLAUSE != 0,
-        Kind::Op => matches!(c.word(t), "=" | "||" | "&&" | "<>"),
+        Kind::Op => matches!(c.word(t), "||" | "&&" | "<>"),
         _ => false,
     })
 }

@@ -72,3 +72,101 @@ fn ignores_prose_and_data() {
         assert!(hit(v).is_none(), "{v}: {:?}", hit(v));
     }
 }
+
+/// Each shape with attack variants (not corpus lines) and the reason it is reported under.
+#[test]
+fn shapes_and_reasons() {
+    let mut bad = Vec::new();
+    for (v, why) in [
+        // A constant condition: known before the query runs, so only a probe writes it.
+        ("5) or (12=12)*3", "boolean condition"),
+        ("(41=42)*7", "arithmetic on a constant condition"),
+        ("if(7=7,sleep(3),0)", "conditional on a constant"),
+        ("iif(1=2,0,1/0)", "conditional on a constant"),
+        ("2 and elt(77=77,sleep(2))", "boolean condition"),
+        ("10 and 4=4", "boolean condition"),
+        // Any function called right after the closed string, then the statement ends.
+        ("bob' and (md5(id));", "boolean condition"),
+        ("guest' or somefunc(a, b) --", "boolean condition"),
+        ("or length(password) > 5", "leading logic and sql function"),
+        // Two literals compared, the second closed by the query's quote.
+        ("'abc'<>'abd", "literals compared"),
+        ("\"7\"=\"7", "literals compared"),
+        // One datum glued to the closing quote, then SQL and a comment / the statement end.
+        ("name'<>1--", "quote break and operator"),
+        ("u'=''#", "quote break and comment"),
+        ("k'like'k'--", "quote break and comment"),
+        ("id'is null-id--", "string continued and commented out"),
+        ("bob@example.org';", "string closed and statement ended"),
+        ("42'; -- x", "quote break and comment"),
+        // PostgreSQL JSON operators and casts.
+        (
+            "or '{\"k\":1}' ?& array['k']",
+            "leading logic and comparison",
+        ),
+        ("current_database()::text", "postgres cast"),
+        ("x::bigint", "postgres cast"),
+        // The other set operators.
+        ("1 intersect select 1", "set operator and query"),
+        ("3 except values (4, 5)", "set operator and query"),
+        ("x' except all select null--", "set operator and query"),
+        // A constant condition and the rest of the query cut off.
+        ("or 2#", "leading logic and terminated constant"),
+        ("and true--", "leading logic and terminated constant"),
+        // The backtick context (a MySQL identifier).
+        ("x` as `u` from", "aliased select list"),
+        ("x` or 1=1 #", "boolean condition"),
+    ] {
+        if hit(v) != Some(why) {
+            bad.push(format!("{v:?}: {:?}", hit(v)));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+/// Near misses of the shapes above: search syntax, formulas, code, prose with quotes.
+#[test]
+fn near_misses_stay_clean() {
+    let mut bad = Vec::new();
+    for v in [
+        "price >= 10 and price <= 100",
+        "age > 18 and country = 'de'",
+        "=SUM(A1:A10)/COUNT(A1:A10)",
+        "=IF(A2=B2,\"yes\",\"no\")",
+        "encode(in_file, out_file [,name, mode], *, backtick=False)",
+        "(between 5 and 6)",
+        "the boys' - team -- great",
+        "our parents'; the rest",
+        "O'Neil';",
+        "it's fine; really",
+        "run `make` && `make install`",
+        "run `ls`; then `pwd`",
+        "js: list.map`x`.join(', ') /* c */",
+        "all values except values (in brackets)",
+        "serde_json::json",
+        "uuid::Uuid",
+        "rust_decimal::Decimal",
+        "std::chrono::duration",
+        "x ~ y -- note",
+        "\"a\" = \"b\" is false",
+        "what? or why?",
+    ] {
+        if hit(v).is_some() {
+            bad.push(format!("{v:?}: {:?}", hit(v)));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+/// Code and prose with quotes and a trailing comment are not a quote break.
+#[test]
+fn quoted_code_with_comments_stays_clean() {
+    for v in [
+        "it's 5 -- ok",
+        "print('hi')  # greet",
+        "f(x, 'a') /* note */",
+        "don't (really) -- ok",
+    ] {
+        assert!(hit(v).is_none(), "{v}: {:?}", hit(v));
+    }
+}
