@@ -9,6 +9,7 @@ mod ldapi;
 mod mail;
 mod nodejs;
 mod nosqli;
+mod orm;
 mod perl;
 mod php;
 mod prefilter;
@@ -63,6 +64,7 @@ pub enum AttackType {
     PrototypePollution,
     SessionFixation,
     PerlInjection,
+    OrmInjection,
 }
 
 impl AttackType {
@@ -89,6 +91,7 @@ impl AttackType {
             AttackType::PrototypePollution => "prototype_pollution",
             AttackType::SessionFixation => "session_fixation",
             AttackType::PerlInjection => "perl_injection",
+            AttackType::OrmInjection => "orm_injection",
         }
     }
 }
@@ -155,6 +158,7 @@ impl Engine {
             Box::new(proto::detector()),
             Box::new(session::Session::new()),
             Box::new(perl::detector()),
+            Box::new(orm::Orm::new()),
         ];
         Engine {
             detectors,
