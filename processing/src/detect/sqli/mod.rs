@@ -25,6 +25,45 @@ use shapes::{Ctx, Found};
 
 pub struct Sqli {
     catalog_gate: Vec<LitId>,
+    homoglyph_gate: Vec<LitId>,
+}
+
+/// Characters that drivers and "best fit" code-page conversions turn into a quote (SQL Server
+/// and MySQL with non-Unicode columns, Windows ANSI APIs), with the quote they become.
+const HOMOGLYPHS: &[(char, char)] = &[
+    ('\u{2018}', '\''),
+    ('\u{2019}', '\''),
+    ('\u{201b}', '\''),
+    ('\u{2032}', '\''),
+    ('\u{00b4}', '\''),
+    ('\u{02b9}', '\''),
+    ('\u{02bc}', '\''),
+    ('\u{ff07}', '\''),
+    ('\u{201c}', '"'),
+    ('\u{201d}', '"'),
+    ('\u{201f}', '"'),
+    ('\u{2033}', '"'),
+    ('\u{ff02}', '"'),
+];
+const HOMOGLYPH_LITS: &[&str] = &[
+    "\u{2018}", "\u{2019}", "\u{201b}", "\u{2032}", "\u{00b4}", "\u{02b9}", "\u{02bc}", "\u{ff07}",
+    "\u{201c}", "\u{201d}", "\u{201f}", "\u{2033}", "\u{ff02}",
+];
+
+/// `s` with every quote homoglyph replaced by its ASCII quote, padded with spaces to the same
+/// byte length so offsets (the reported excerpt) stay those of the value.
+fn unhomoglyph(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match HOMOGLYPHS.iter().find(|(h, _)| *h == ch) {
+            Some(&(_, q)) => {
+                out.push(q);
+                out.extend(std::iter::repeat_n(' ', ch.len_utf8() - 1));
+            }
+            None => out.push(ch),
+        }
+    }
+    out
 }
 
 impl Default for Sqli {
@@ -42,12 +81,22 @@ impl Sqli {
     pub fn new() -> Self {
         Sqli {
             catalog_gate: lits(keywords::CATALOG),
+            homoglyph_gate: lits(HOMOGLYPH_LITS),
         }
     }
 
     /// `catalog`: some catalog name occurs in `s` (from the prefilter), which saves a prefix
-    /// comparison per catalog name at every word.
-    fn analyse(s: &str, catalog: bool) -> Option<Found> {
+    /// comparison per catalog name at every word. `homoglyphs`: some quote homoglyph does;
+    /// the value is then also read with them as quotes (`1’ or ’1’=’1`).
+    fn analyse(s: &str, catalog: bool, homoglyphs: bool) -> Option<Found> {
+        Self::analyse_ascii(s, catalog).or_else(|| {
+            homoglyphs
+                .then(|| Self::analyse_ascii(&unhomoglyph(s), catalog))
+                .flatten()
+        })
+    }
+
+    fn analyse_ascii(s: &str, catalog: bool) -> Option<Found> {
         BUFS.with(|b| {
             let mut b = b.borrow_mut();
             let (bare, ctx) = &mut *b;
@@ -68,7 +117,9 @@ impl Sqli {
                 // A backtick closes a MySQL identifier; shell command substitution and JS
                 // template literals close the same way, so SQL must follow it in words.
                 if lex::tokenize_in_string(s, q, bare, ctx).is_some()
-                    && (q != b'`' || ctx[1..].iter().any(|t| t.class != 0))
+                    && (q != b'`'
+                        || ctx[1..].iter().any(|t| t.class != 0)
+                        || ctx.len() <= 3 && ctx.get(1).is_some_and(|t| t.kind == Kind::Semi))
                 {
                     let found = shapes::find(&Ctx {
                         s,
@@ -109,7 +160,11 @@ impl Detector for Sqli {
         if s.len() < 3 {
             return None;
         }
-        Self::analyse(s, present.any(&self.catalog_gate))
-            .map(|(a, b, reason)| Finding { at: a..b, reason })
+        Self::analyse(
+            s,
+            present.any(&self.catalog_gate),
+            present.any(&self.homoglyph_gate),
+        )
+        .map(|(a, b, reason)| Finding { at: a..b, reason })
     }
 }

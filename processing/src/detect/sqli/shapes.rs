@@ -122,6 +122,19 @@ impl Ctx<'_> {
         .then_some(i + 2)
     }
 
+    /// A comparison of two literals that always holds starts at `i`.
+    fn tautology(&self, i: usize) -> bool {
+        if self.constant_compare(i).is_none() || self.kind(i + 2) == Some(Kind::Break) {
+            return false;
+        }
+        let same = self.literal(i) == self.literal(i + 2);
+        match self.text(i + 1) {
+            "=" | "==" | "<=>" => same,
+            "!=" | "<>" => !same,
+            _ => false,
+        }
+    }
+
     /// A SQL function is called at `i`: `elt(`, `sleep (`, `substring(`.
     fn call_at(&self, i: usize) -> bool {
         self.has(i, FUNC | STRONG_FUNC | COND_FUNC | PROBE_FUNC)
@@ -196,12 +209,19 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
     let toks = c.toks;
     let s = c.s;
     let first = *toks.first()?;
+    // `1=1`, `42<=>42`, `'a'<>'b'`: the whole value is a condition that always holds; as
+    // data it means nothing.
+    if toks.len() == 3 && !c.in_string && c.tautology(0) {
+        return Some((0, s.len(), "tautology"));
+    }
     let in_string = c.in_string;
     let quote_break = in_string || toks.iter().any(|t| t.kind == Kind::Break);
     // A context break: the value starts by closing a string or a number/paren in the query.
+    let numeric_start = matches!(first.kind, Kind::Num | Kind::Close)
+        || (first.kind == Kind::Op && c.kind(1) == Some(Kind::Num));
     let breaks = in_string
-        || matches!(first.kind, Kind::Break | Kind::Num | Kind::Close)
-        || (first.kind == Kind::Op && c.kind(1) == Some(Kind::Num))
+        || first.kind == Kind::Break
+        || numeric_start
         || toks.iter().take(4).any(|t| t.kind == Kind::Break);
     let mut sqlish = None;
     let mut is_sqlish = || *sqlish.get_or_insert_with(|| sqlish_tokens(c));
@@ -467,10 +487,13 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                     return Some((toks[i - 1].start, end, "comment-obfuscated keywords"));
                 }
             }
+            // `1; drop …`, `x'; exec …`: only SQL before the separator, so prose with an
+            // apostrophe and a `; if …` later is no stacked query.
             Kind::Semi
                 if c.has(i + 1, STATEMENT)
                     && next2.is_some()
-                    && (breaks
+                    && (c.broken_before(i)
+                        || numeric_start && !c.prose_between(0, i)
                         || i == 0
                         || toks[..i].iter().all(|t| {
                             matches!(t.kind, Kind::Num | Kind::Break | Kind::Close | Kind::Str)
@@ -598,19 +621,28 @@ fn closed_string_shapes(c: &Ctx) -> Option<&'static str> {
         Kind::Semi if toks.len() == 2 || toks.len() == 3 && last.kind == Kind::Comment => {
             Some("string closed and statement ended")
         }
-        // `id'is not-id--`, `x'-email--`: an expression continues the string and the rest
-        // of the query is commented out.
+        // `id'is not-id--`, `x'-email--`, `'glob 1;`: an expression continues the string
+        // and the rest of the query is commented out or the statement ends.
         Kind::Op | Kind::Word
-            if last.kind == Kind::Comment
+            if matches!(last.kind, Kind::Comment | Kind::Semi)
                 && toks.len() <= 10
-                // `~` is unary (bitwise not) in MySQL and SQL Server: `'x'~y` does not parse.
-                && (toks[1].kind == Kind::Op && !matches!(c.text(1), ":" | "~")
+                && (toks[1].kind == Kind::Op && binary_operator(c.text(1))
                     || c.has(1, COMPARE | LOGIC)) =>
         {
-            Some("string continued and commented out")
+            Some("string continued and cut off")
         }
         _ => None,
     }
+}
+
+/// SQL's binary operators (`~` is unary, bitwise not, in MySQL and SQL Server: `'x'~y` does
+/// not parse there).
+fn binary_operator(op: &str) -> bool {
+    is_compare_op(op)
+        || matches!(
+            op,
+            "||" | "&&" | "+" | "-" | "*" | "/" | "%" | "<<" | ">>" | "!" | "::"
+        )
 }
 
 fn prev_sep(toks: &[Tok], i: usize) -> bool {

@@ -3,7 +3,8 @@ use super::*;
 fn hit(v: &str) -> Option<&'static str> {
     let v = v.to_ascii_lowercase();
     let catalog = keywords::CATALOG.iter().any(|c| v.contains(c));
-    Sqli::analyse(&v, catalog).map(|r| r.2)
+    let homoglyphs = HOMOGLYPH_LITS.iter().any(|c| v.contains(c));
+    Sqli::analyse(&v, catalog, homoglyphs).map(|r| r.2)
 }
 
 #[test]
@@ -96,7 +97,10 @@ fn shapes_and_reasons() {
         ("name'<>1--", "quote break and operator"),
         ("u'=''#", "quote break and comment"),
         ("k'like'k'--", "quote break and comment"),
-        ("id'is null-id--", "string continued and commented out"),
+        ("id'is null-id--", "string continued and cut off"),
+        ("'is not null;", "string continued and cut off"),
+        ("7<>8", "tautology"),
+        ("'ab'='ab'", "tautology"),
         ("bob@example.org';", "string closed and statement ended"),
         ("42'; -- x", "quote break and comment"),
         // PostgreSQL JSON operators and casts.
@@ -116,6 +120,9 @@ fn shapes_and_reasons() {
         // The backtick context (a MySQL identifier).
         ("x` as `u` from", "aliased select list"),
         ("x` or 1=1 #", "boolean condition"),
+        // Stacked statements after SQL only.
+        ("7; drop table t", "stacked query"),
+        ("ab'; shutdown with nowait", "stacked query"),
     ] {
         if hit(v) != Some(why) {
             bad.push(format!("{v:?}: {:?}", hit(v)));
@@ -150,6 +157,8 @@ fn near_misses_stay_clean() {
         "x ~ y -- note",
         "\"a\" = \"b\" is false",
         "what? or why?",
+        "I'm broke, but I push through; if nothing changes, I move",
+        "5 stars; update: works great",
     ] {
         if hit(v).is_some() {
             bad.push(format!("{v:?}: {:?}", hit(v)));
@@ -168,5 +177,37 @@ fn quoted_code_with_comments_stays_clean() {
         "don't (really) -- ok",
     ] {
         assert!(hit(v).is_none(), "{v}: {:?}", hit(v));
+    }
+}
+
+/// Quote homoglyphs read as the quotes a conversion turns them into; curly-quoted prose stays
+/// prose.
+#[test]
+fn quote_homoglyphs() {
+    for v in [
+        "7\u{2019} or \u{2019}a\u{2019}=\u{2019}a",
+        "x\u{ff07} union select 1--",
+        "1\u{00b4})--",
+    ] {
+        assert!(hit(v).is_some(), "{v}");
+    }
+    for v in [
+        "don\u{2019}t stop \u{2014} it\u{2019}s 5 o\u{2019}clock",
+        "\u{201c}select\u{201d} is a verb \u{2018}or\u{2019} a noun",
+        "rock \u{2018}n\u{2019} roll -- live",
+    ] {
+        assert!(hit(v).is_none(), "{v}: {:?}", hit(v));
+    }
+    let v = "a\u{2019}b";
+    assert_eq!(unhomoglyph(v).len(), v.len());
+}
+
+/// Quotes at the very ends of a value (a context with only the closing string).
+#[test]
+fn quotes_at_the_edges() {
+    for v in [
+        "abc`", "abc'", "abc\"", "`", "'", "\"'`", "x` ", "``;", "a`;--",
+    ] {
+        let _ = hit(v);
     }
 }
