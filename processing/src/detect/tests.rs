@@ -87,7 +87,8 @@ fn pathological_values_stay_fast() {
     let e = Engine::new();
     let units = [
         "&cat x", ";ls -", "[[", "${lower:", "'\"", "0x2e0x2f", "/*", "`a` ", "if a==b ", "<a on",
-        "..\\", "$a(", "@{[", "(![]+[])", "%{#", "\\u00", "&#x3c;",
+        "..\\", "$a(", "@{[", "(![]+[])", "%{#", "\\u00", "&#x3c;", "1=1 or ", "'a';", "x'--",
+        "(((", "’ or", "?a__in=",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());

@@ -370,7 +370,11 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                     // a value (`price >= 10 and price <= 100`, search syntax) only one that
                     // no application writes: constant, computed by a SQL function, or ending
                     // the query.
+                    // `like`, `regexp`, `div` compare what precedes them: after a plain
+                    // name they are the application's own condition, not a joined one.
+                    let operator_word = t.class & COMPARE != 0;
                     let joined = breaks
+                        && (!operator_word || after_value)
                         && (cmp && (value_operand || after_value) || truthy || call && after_value);
                     let mid_value = after_value
                         && (constant

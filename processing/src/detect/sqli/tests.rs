@@ -211,3 +211,10 @@ fn quotes_at_the_edges() {
         let _ = hit(v);
     }
 }
+
+/// `like`/`regexp` after a plain name is the application's own comparison.
+#[test]
+fn operator_words_after_names() {
+    assert_eq!(hit("\"x\" title like \"%sql%"), None);
+    assert_eq!(hit("x' like 'a%' --"), Some("quote break and comment"));
+}
