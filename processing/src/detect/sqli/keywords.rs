@@ -46,6 +46,7 @@ const LISTS: &[(u16, &[&str])] = &[
         COMPARE,
         &[
             "like", "rlike", "regexp", "in", "is", "between", "sounds", "glob", "div", "mod",
+            "ilike", "notnull",
         ],
     ),
     (
@@ -342,6 +343,10 @@ const LISTS: &[(u16, &[&str])] = &[
         &[
             "when",
             "as",
+            "collate",
+            "limit",
+            "offset",
+            "escape",
             "into",
             "order",
             "group",

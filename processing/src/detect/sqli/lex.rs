@@ -80,7 +80,13 @@ fn next(s: &str, mut i: usize) -> Option<Tok> {
             }
             Kind::Var
         }
-        b'-' if b.get(i + 1) == Some(&b'-') => {
+        // A run of three or more dashes is a rule or table border in text (`+-----+`), and
+        // dashes glued to a letter a command-line option (`--verbose`).
+        b'-' if b.get(i + 1) == Some(&b'-')
+            && !b
+                .get(i + 2)
+                .is_some_and(|&n| n == b'-' || n.is_ascii_alphabetic()) =>
+        {
             i = b.len();
             Kind::Comment
         }
@@ -155,6 +161,10 @@ pub(super) fn tokenize(s: &str, out: &mut Vec<Tok>) {
 /// Lexes `s` as the rest of a string the enclosing query opened with `quote` (at its first
 /// occurrence in `s`, which closes that string) into `out`; `bare` is the bare lexing of `s`,
 /// reused from the first token both share. `None` when `s` has no `quote`.
+///
+/// The query closes the value with its own quote, so an unmatched quote after the first one
+/// opens a string that runs to the end of the value: it becomes one `Break` token spanning
+/// the rest (a `#` or `--` after it is string content, not a comment).
 pub(super) fn tokenize_in_string(
     s: &str,
     quote: u8,
@@ -183,6 +193,12 @@ pub(super) fn tokenize_in_string(
         }
         i = t.end;
         out.push(t);
+    }
+    if let Some(k) = out[1..].iter().position(|t| t.kind == Kind::Break) {
+        out.truncate(k + 2);
+        if let Some(t) = out.last_mut() {
+            t.end = s.len();
+        }
     }
     Some(())
 }
@@ -223,6 +239,10 @@ mod tests {
                 let prefixed = format!("{}{s}", q as char);
                 let mut fresh = Vec::new();
                 tokenize(&prefixed, &mut fresh);
+                if let Some(k) = fresh.iter().position(|t| t.kind == Kind::Break) {
+                    fresh.truncate(k + 1);
+                    fresh[k].end = prefixed.len();
+                }
                 let a: Vec<_> = ctx.iter().map(|t| (t.kind, t.start, t.end)).collect();
                 let b: Vec<_> = fresh
                     .iter()

@@ -66,13 +66,13 @@ impl Ctx<'_> {
     }
 
     /// Token `i` is a comparison operator, symbolic or spelled (`like`, `between`…), or a
-    /// PostgreSQL JSON key test after a string (`'{"a":1}' ? 'a'`).
+    /// JSON key test or path extraction after a string (`'{"a":1}' ? 'a'`, `'{…}' -> '$.a'`).
     fn compare_at(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|n| {
             n.kind == Kind::Op && is_compare_op(self.word(n))
                 || n.kind == Kind::Word && n.class & COMPARE != 0
                 || n.kind == Kind::Op
-                    && matches!(self.word(n), "?" | "?|" | "?&")
+                    && matches!(self.word(n), "?" | "?|" | "?&" | "->" | "->>")
                     && i > 0
                     && self.kind(i - 1) == Some(Kind::Str)
         })
@@ -107,8 +107,30 @@ impl Ctx<'_> {
     /// Token `i` is a literal operand: a number or a string (also one the enclosing query
     /// closes, `'a'='a`).
     fn literal_at(&self, i: usize) -> bool {
+        if i == 0 && self.in_string && !self.glued_datum() {
+            return false;
+        }
         matches!(self.kind(i), Some(Kind::Num | Kind::Str))
-            || self.kind(i) == Some(Kind::Break) && i + 1 < self.toks.len()
+            || self
+                .toks
+                .get(i)
+                .is_some_and(|t| t.kind == Kind::Break && self.open_datum(i))
+    }
+
+    /// The quote at `i` opens a string the query's closing quote ends, holding one datum
+    /// (`'1`, `'x`): in a string context the rest of the value without spaces, bare one token
+    /// glued to the quote that ends the value.
+    fn open_datum(&self, i: usize) -> bool {
+        let Some(t) = self.toks.get(i) else {
+            return false;
+        };
+        if self.in_string {
+            return t.end > t.start + 1
+                && !self.s.as_bytes()[t.start..t.end]
+                    .iter()
+                    .any(|b| b.is_ascii_whitespace());
+        }
+        i + 2 == self.toks.len() && self.toks[i + 1].start == t.end
     }
 
     /// A comparison of two literals starts at `i` (`3020=3020`, `'a'<>'b'`): a condition
@@ -141,14 +163,21 @@ impl Ctx<'_> {
             && self.kind(i + 1) == Some(Kind::Open)
     }
 
-    /// The string this context closes holds one datum glued to the quote (`admin'`, `1'`),
-    /// the way an injection extends a value; prose quotes after words and spaces.
+    /// The string this context closes holds one datum glued to the quote (`admin'`, `1'`, or
+    /// nothing), and SQL, not a word, follows: the way an injection extends a value. Prose
+    /// quotes after words and spaces, and a quoted phrase goes on with words (`"use it"`).
     fn glued_datum(&self) -> bool {
         self.in_string
             && self.toks.first().is_some_and(|t| {
                 !self.s.as_bytes()[..t.end]
                     .iter()
                     .any(|b| b.is_ascii_whitespace())
+            })
+            && self.toks.get(1).is_none_or(|n| match n.kind {
+                Kind::Word => n.class != 0,
+                Kind::Op => binary_operator(self.word(n)),
+                Kind::Close | Kind::Semi | Kind::Comment | Kind::Comma | Kind::Var => true,
+                _ => false,
             })
     }
 
@@ -214,15 +243,35 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
     if toks.len() == 3 && !c.in_string && c.tautology(0) {
         return Some((0, s.len(), "tautology"));
     }
+    // `'{…}' > '$.a' = 7`: a value that starts by comparing two strings and compares the
+    // result again.
+    if !c.in_string && first.kind == Kind::Str && c.kind(2) == Some(Kind::Str) {
+        if let Some(r) = c.constant_compare(0) {
+            if c.kind(r + 1) == Some(Kind::Op) && c.compare_at(r + 1) {
+                return Some((0, c.end(0), "literals compared"));
+            }
+        }
+    }
     let in_string = c.in_string;
-    let quote_break = in_string || toks.iter().any(|t| t.kind == Kind::Break);
+    // A string context breaks out for sure only when the closed string is one glued datum
+    // (`admin'`); a closed phrase (`it is your parents'`) is prose that has a quote. There,
+    // only shapes that need no break count.
+    let closed_datum = in_string && c.glued_datum();
+    let quote_break = if in_string {
+        closed_datum
+    } else {
+        toks.iter().any(|t| t.kind == Kind::Break)
+    };
     // A context break: the value starts by closing a string or a number/paren in the query.
     let numeric_start = matches!(first.kind, Kind::Num | Kind::Close)
         || (first.kind == Kind::Op && c.kind(1) == Some(Kind::Num));
-    let breaks = in_string
-        || first.kind == Kind::Break
-        || numeric_start
-        || toks.iter().take(4).any(|t| t.kind == Kind::Break);
+    let breaks = if in_string {
+        closed_datum
+    } else {
+        first.kind == Kind::Break
+            || numeric_start
+            || toks.iter().take(4).any(|t| t.kind == Kind::Break)
+    };
     let mut sqlish = None;
     let mut is_sqlish = || *sqlish.get_or_insert_with(|| sqlish_tokens(c));
     let mut sql_words = 0;
@@ -426,7 +475,7 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 // query's own quote.
                 if let Some(r) = c.constant_compare(i) {
                     if c.kind(r) == Some(Kind::Break)
-                        && r + 2 == toks.len()
+                        && r + 2 >= toks.len()
                         && (i == 0 || prev_sep(toks, i))
                     {
                         return Some((t.start, end, "literals compared"));
@@ -659,8 +708,19 @@ fn prev_sep(toks: &[Tok], i: usize) -> bool {
 
 /// Some token makes the whole value read as SQL rather than data.
 fn sqlish_tokens(c: &Ctx) -> bool {
-    c.toks.iter().any(|t| match t.kind {
-        Kind::Break | Kind::Comment | Kind::Semi | Kind::Var => true,
+    c.toks.iter().enumerate().any(|(i, t)| match t.kind {
+        // In a string context a later quote only opens a string up to the end.
+        Kind::Break => !c.in_string,
+        // `-- note` after a word is prose punctuation; SQL comments the query out after a
+        // value or a paren.
+        Kind::Comment => {
+            i > 0
+                && matches!(
+                    c.toks[i - 1].kind,
+                    Kind::Close | Kind::Num | Kind::Str | Kind::Break | Kind::Semi
+                )
+        }
+        Kind::Semi | Kind::Var => true,
         Kind::Word => t.class & CLAUSE != 0,
         Kind::Op => matches!(c.word(t), "||" | "&&" | "<>"),
         _ => false,

@@ -101,6 +101,8 @@ fn shapes_and_reasons() {
         ("'is not null;", "string continued and cut off"),
         ("7<>8", "tautology"),
         ("'ab'='ab'", "tautology"),
+        ("'x' < 'y' = 1", "literals compared"),
+        ("or '[1,2]' ->> '$[0]' = 1", "leading logic and comparison"),
         ("bob@example.org';", "string closed and statement ended"),
         ("42'; -- x", "quote break and comment"),
         // PostgreSQL JSON operators and casts.
@@ -159,6 +161,14 @@ fn near_misses_stay_clean() {
         "what? or why?",
         "I'm broke, but I push through; if nothing changes, I move",
         "5 stars; update: works great",
+        "'a' = 'b'",
+        "5 > 3",
+        "'+-----------+-----------+'",
+        "'4'        #  0x34 -> DIGIT FOUR",
+        "\"-v\", \"--verbose\",",
+        "'  ...  case (100, 300):  # no match: 200 != 300'",
+        "\"Use 'len(x)' or 'x is not None' instead.\"",
+        "L.count(value) -> integer -- number of occurrences",
     ] {
         if hit(v).is_some() {
             bad.push(format!("{v:?}: {:?}", hit(v)));
