@@ -10,6 +10,7 @@ mod ldapi;
 mod mail;
 mod nodejs;
 mod nosqli;
+mod orm;
 mod perl;
 mod php;
 mod prefilter;
@@ -69,6 +70,7 @@ pub enum AttackType {
     HttpSmuggling,
     ProtocolAttack,
     HttpParameterPollution,
+    OrmInjection,
 }
 
 impl AttackType {
@@ -98,6 +100,7 @@ impl AttackType {
             AttackType::HttpSmuggling => "http_smuggling",
             AttackType::ProtocolAttack => "protocol_attack",
             AttackType::HttpParameterPollution => "http_parameter_pollution",
+            AttackType::OrmInjection => "orm_injection",
         }
     }
 }
@@ -167,6 +170,7 @@ impl Engine {
             Box::new(smuggling::detector()),
             Box::new(protocol::Protocol),
             Box::new(hpp::Hpp),
+            Box::new(orm::Orm::new()),
         ];
         Engine {
             detectors,

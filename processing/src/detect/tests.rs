@@ -109,6 +109,12 @@ fn pathological_values_stay_fast() {
         "get / http/1 ",
         "unix:",
         "\nA1 list ",
+        "1=1 or ",
+        "'a';",
+        "x'--",
+        "(((",
+        "’ or",
+        "?a__in=",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());
