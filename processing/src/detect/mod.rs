@@ -17,6 +17,7 @@ mod ptrav;
 mod rce;
 mod redir;
 mod rfi;
+mod ruby;
 mod rules;
 mod scanner;
 mod session;
@@ -63,6 +64,7 @@ pub enum AttackType {
     PrototypePollution,
     SessionFixation,
     PerlInjection,
+    RubyInjection,
 }
 
 impl AttackType {
@@ -89,6 +91,7 @@ impl AttackType {
             AttackType::PrototypePollution => "prototype_pollution",
             AttackType::SessionFixation => "session_fixation",
             AttackType::PerlInjection => "perl_injection",
+            AttackType::RubyInjection => "ruby_injection",
         }
     }
 }
@@ -155,6 +158,7 @@ impl Engine {
             Box::new(proto::detector()),
             Box::new(session::Session::new()),
             Box::new(perl::detector()),
+            Box::new(ruby::detector()),
         ];
         Engine {
             detectors,

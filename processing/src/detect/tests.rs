@@ -86,8 +86,29 @@ fn own_fixtures_benign_clean_attacks_found() {
 fn pathological_values_stay_fast() {
     let e = Engine::new();
     let units = [
-        "&cat x", ";ls -", "[[", "${lower:", "'\"", "0x2e0x2f", "/*", "`a` ", "if a==b ", "<a on",
-        "..\\", "$a(", "@{[", "(![]+[])", "%{#", "\\u00", "&#x3c;",
+        "&cat x",
+        ";ls -",
+        "[[",
+        "${lower:",
+        "'\"",
+        "0x2e0x2f",
+        "/*",
+        "`a` ",
+        "if a==b ",
+        "<a on",
+        "..\\",
+        "$a(",
+        "@{[",
+        "(![]+[])",
+        "%{#",
+        "\\u00",
+        "&#x3c;",
+        ";$a ",
+        " /?/[",
+        "{,l,}s ",
+        "c'a't|",
+        "while(!1)",
+        "<?$",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());
