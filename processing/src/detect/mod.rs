@@ -20,6 +20,7 @@ mod ptrav;
 mod rce;
 mod redir;
 mod rfi;
+mod ruby;
 mod rules;
 mod scanner;
 mod session;
@@ -71,6 +72,7 @@ pub enum AttackType {
     ProtocolAttack,
     HttpParameterPollution,
     OrmInjection,
+    RubyInjection,
 }
 
 impl AttackType {
@@ -101,6 +103,7 @@ impl AttackType {
             AttackType::ProtocolAttack => "protocol_attack",
             AttackType::HttpParameterPollution => "http_parameter_pollution",
             AttackType::OrmInjection => "orm_injection",
+            AttackType::RubyInjection => "ruby_injection",
         }
     }
 }
@@ -171,6 +174,7 @@ impl Engine {
             Box::new(protocol::Protocol),
             Box::new(hpp::Hpp),
             Box::new(orm::Orm::new()),
+            Box::new(ruby::detector()),
         ];
         Engine {
             detectors,

@@ -1,10 +1,94 @@
 //! Server-side JavaScript (Node.js) injection: module loading, process access, constructor
 //! escapes, serialized functions and CPU-burning loops.
 
+use super::prefilter::{lit, LitId, LitSet};
 use super::rules::{any_leaf, Rule, RuleDetector};
-use super::AttackType;
+use super::{AttackType, Detector, Finding};
+use crate::point::Leaf;
 
-pub fn detector() -> RuleDetector {
+/// The rules plus the endless-loop check, which needs the loop condition evaluated.
+pub struct Node {
+    rules: RuleDetector,
+    loop_cond: regex::bytes::Regex,
+    loop_gate: LitId,
+}
+
+/// A loop whose condition is a constant (literals and `this`, under unary operators).
+const LOOP: &str = r#"(?-u)\bwhile\s*\(\s*((?:[!+\-~]\s*)*)(true|false|null|undefined|nan|infinity|this|\d+(?:\.\d+)?|""|''|``|\[\]|\{\})\s*\)"#;
+
+/// JavaScript truthiness of `literal` under the unary operators `ops` (applied right to
+/// left): `while(!null)` and `while(+Infinity)` never end, `while(!true)` never starts.
+fn truthy(ops: &[u8], literal: &[u8]) -> bool {
+    // (truthiness, ToNumber) of the literal.
+    let (mut t, mut n) = match literal {
+        b"true" => (true, 1.0),
+        b"false" | b"null" | b"\"\"" | b"''" | b"``" => (false, 0.0),
+        b"undefined" | b"nan" => (false, f64::NAN),
+        b"infinity" => (true, f64::INFINITY),
+        b"[]" => (true, 0.0),
+        b"{}" | b"this" => (true, f64::NAN),
+        _ => {
+            let v = std::str::from_utf8(literal)
+                .ok()
+                .and_then(|x| x.parse::<f64>().ok())
+                .unwrap_or(f64::NAN);
+            (v != 0.0 && !v.is_nan(), v)
+        }
+    };
+    for &op in ops.iter().rev() {
+        match op {
+            b'!' => {
+                t = !t;
+                n = if t { 1.0 } else { 0.0 };
+            }
+            b'+' | b'-' | b'~' => {
+                if op == b'-' {
+                    n = -n;
+                } else if op == b'~' {
+                    // ToInt32 then bitwise not.
+                    let i = if n.is_finite() { n as i64 as i32 } else { 0 };
+                    n = f64::from(!i);
+                }
+                t = n != 0.0 && !n.is_nan();
+            }
+            _ => {}
+        }
+    }
+    t
+}
+
+impl Detector for Node {
+    fn attack(&self) -> AttackType {
+        AttackType::NodejsInjection
+    }
+
+    fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
+        if present.has(self.loop_gate) {
+            for c in self.loop_cond.captures_iter(leaf.lower.as_bytes()).take(8) {
+                let (Some(m), Some(ops), Some(lit)) = (c.get(0), c.get(1), c.get(2)) else {
+                    continue;
+                };
+                if truthy(ops.as_bytes(), lit.as_bytes()) {
+                    return Some(Finding {
+                        at: m.start()..m.end(),
+                        reason: "endless loop",
+                    });
+                }
+            }
+        }
+        self.rules.check(leaf, present)
+    }
+}
+
+pub fn detector() -> Node {
+    Node {
+        rules: rules(),
+        loop_cond: regex::bytes::Regex::new(LOOP).expect("static pattern compiles"),
+        loop_gate: lit("while"),
+    }
+}
+
+fn rules() -> RuleDetector {
     RuleDetector {
         attack: AttackType::NodejsInjection,
         rules: vec![
@@ -15,8 +99,22 @@ pub fn detector() -> RuleDetector {
             ),
             Rule::new(
                 &["child_process", "process", "require", "module"],
-                r#"child_process|process\s*(?:\.\s*|\[\s*['"`])(?:mainmodule|binding|env|exit|kill|dlopen|stdout|cwd)|require\s*\.\s*main\b|module\s*\.\s*exports\s*="#,
+                r#"child_process|process\s*(?:\.\s*|\[\s*['"`])(?:mainmodule|binding|env|exit|kill|dlopen|stdout|cwd)|require\s*(?:\.\s*main\b|\[)|module\s*\.\s*exports\s*="#,
                 "node process access",
+            ),
+            // `console.log(1)`, `console.info.call(this,1)`: the probe that shows server-side
+            // evaluation in the logs.
+            Rule::new(
+                &["console"],
+                r"\bconsole\s*\.\s*(?:log|info|warn|error|debug|trace|dir)\s*(?:\(|\.\s*(?:call|apply|bind)\s*\()",
+                "console call",
+            ),
+            // React Flight references walking the prototype chain: `"$1:constructor:constructor"`,
+            // `"$7:Module:prototype"` (the server-components deserialization RCE).
+            Rule::new(
+                &["$"],
+                r#"["']\$[0-9a-z@]{1,8}:(?:[a-z_$][a-z0-9_$]*:)*(?:constructor|prototype|__proto__)\b"#,
+                "flight reference to the prototype chain",
             ),
             Rule::new(
                 &["constructor"],
@@ -28,11 +126,7 @@ pub fn detector() -> RuleDetector {
                 r"_\$\$nd_func\$\$_|\bnew\s+function\s*\(|function\s*\(\s*\)\s*\{[^}]*\}\s*\(",
                 "serialized or immediately-invoked function",
             ),
-            Rule::new(
-                &["while", "for"],
-                r#"\bwhile\s*\(\s*(?:true|1|!\s*(?:false|[-+]?0|""|''|``|\[\]))\s*\)|\bfor\s*\(\s*;\s*;\s*\)"#,
-                "endless loop",
-            ),
+            Rule::new(&["for"], r"\bfor\s*\(\s*;\s*;\s*\)", "endless loop"),
             Rule::new(
                 &["eval", "settimeout", "setinterval"],
                 r"\b(?:eval|settimeout|setinterval|function)\s*\(\s*(?:atob|buffer|string\.fromcharcode|unescape)",
@@ -40,5 +134,53 @@ pub fn detector() -> RuleDetector {
             ),
         ],
         applies: any_leaf,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::check_one;
+
+    #[test]
+    fn finds_server_side_js() {
+        let d = super::detector();
+        let missed: Vec<_> = [
+            "require('child_process').exec('id')",
+            "require[x.y]('fs')",
+            "console.log(process)",
+            "console . warn . apply(null, [1])",
+            "while(-Infinity){}",
+            "while (!undefined) ;",
+            "while(~0);",
+            "while(1)",
+            "while ( !0 ) {}",
+            r#"{"then":"$1:__proto__:then","x":"$@0"}"#,
+            r#"["$3:constructor:constructor"]"#,
+        ]
+        .into_iter()
+        .filter(|v| check_one(&d, v).is_none())
+        .collect();
+        assert!(missed.is_empty(), "{missed:?}");
+    }
+
+    #[test]
+    fn ignores_prose_and_prices() {
+        let d = super::detector();
+        let flagged: Vec<_> = [
+            "the console logs are in /var/log",
+            "while (supplies last)",
+            "while(x < 10)",
+            "while(!true);",
+            "while(false){}",
+            "while(~-1)",
+            "while(+[])",
+            "cost: $1: prototype board",
+            "required fields [name]",
+            "$5:00 constructor kit",
+        ]
+        .into_iter()
+        .filter(|v| check_one(&d, v).is_some())
+        .collect();
+        assert!(flagged.is_empty(), "{flagged:?}");
     }
 }

@@ -115,6 +115,12 @@ fn pathological_values_stay_fast() {
         "(((",
         "’ or",
         "?a__in=",
+        ";$a ",
+        " /?/[",
+        "{,l,}s ",
+        "c'a't|",
+        "while(!1)",
+        "<?$",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());

@@ -1,9 +1,8 @@
-//! Keyword sets for the tokenizer-based detectors. Lookups happen for every word of every
+//! The hasher of the tokenizer-based detectors' keyword maps. Lookups happen for every word of every
 //! value, so the set uses FNV-1a instead of SipHash: the keys are short, static and not
 //! attacker-chosen (only probed with attacker text), so hash flooding is not a concern.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 #[derive(Default)]
 pub struct Fnv(u64);
@@ -25,10 +24,4 @@ impl Hasher for Fnv {
         }
         self.0 = h;
     }
-}
-
-pub type WordSet = HashSet<&'static str, BuildHasherDefault<Fnv>>;
-
-pub fn word_set(list: &[&'static str]) -> WordSet {
-    list.iter().copied().collect()
 }
