@@ -7,6 +7,7 @@ mod bench;
 mod certs;
 mod demo;
 mod eval;
+mod fuzz;
 mod setup;
 mod sh;
 mod test;
@@ -42,6 +43,11 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run the cargo-fuzz targets (`[TARGET…] [--secs N]`, default every target for 600 s).
+    Fuzz {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -52,6 +58,7 @@ fn main() -> ExitCode {
         Cmd::Demo(o) => demo::run(o),
         Cmd::Test(o) => test::run(o),
         Cmd::Eval { args } => eval::run(&args),
+        Cmd::Fuzz { args } => fuzz::run(&args),
         Cmd::Bench { krate } => bench::run(krate),
     };
     match result {
