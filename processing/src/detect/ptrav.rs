@@ -3,11 +3,13 @@
 //! filter-evasion form `....//`, and references to well-known sensitive files anchored at a
 //! path boundary (`/etc/passwd`, `c:\windows\win.ini`, `/proc/self/environ`).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::prefilter::{lit_owned, lits, LitId, LitSet};
 use super::{AttackType, Detector, Finding};
-use crate::point::Leaf;
+use crate::point::{Leaf, Place};
 
 /// Sensitive targets, written with `/` separators; matched on a `\`→`/` normalised value.
 const TARGETS: &[&str] = &[
@@ -60,7 +62,7 @@ const TARGETS: &[&str] = &[
     ".git/head",
     ".svn/entries",
     ".aws/credentials",
-    ".docker/config.json",
+    ".docker/",
     ".kube/config",
     "windows/win.ini",
     "windows/system.ini",
@@ -72,6 +74,7 @@ const TARGETS: &[&str] = &[
     "boot.ini",
     "system32/",
     "inetpub/",
+    "inetpub/wwwroot/",
     "repair/sam",
     "config/sam",
     "autoexec.bat",
@@ -84,7 +87,7 @@ const TARGETS: &[&str] = &[
     "/dev/stdin",
     "proc/interrupts",
     "proc/sched_debug",
-    "sys/class/",
+    "sys/class",
     "sys/kernel/",
     "sys/firmware/",
     ".env",
@@ -99,6 +102,11 @@ const TARGETS: &[&str] = &[
     // Coding-assistant configuration: API keys and tool permissions.
     ".claude/",
     ".cursor/",
+    ".cursorrules",
+    ".cursorignore",
+    ".windsurfrules",
+    ".clinerules",
+    ".claude.json",
     ".continue/",
     ".aider",
     ".codex/",
@@ -130,8 +138,22 @@ fn unhex_separators(s: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Extensions of files a site never means to serve: dumps, backups, editor swap files, logs,
+/// keys and credential stores. Checked on the last segment of the URL path only, after
+/// archive extensions (`backup.sql.zip`).
+const SECRET_EXTS: &[&str] = &[
+    "sql", "bak", "backup", "old", "orig", "swp", "swo", "sav", "log", "env", "pem", "key", "ppk",
+    "pfx", "p12", "kdbx", "sqlite", "sqlite3", "mdb",
+];
+const ARCHIVE_EXTS: &[&str] = &["zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "zst"];
+
 pub struct Ptrav {
     targets: AhoCorasick,
+    /// [`TARGETS`] with their separators removed (`etcpasswd`, `web-infweb.xml`), for values
+    /// whose slashes or backslashes a filter or a broken client stripped; only long ones,
+    /// which are no word.
+    joined: AhoCorasick,
+    joined_open: Vec<bool>,
     /// The longest `/`-free piece of each target: present in the value whatever separator
     /// style it uses, so a leaf without any of them skips the target search.
     target_gate: Vec<LitId>,
@@ -140,17 +162,38 @@ pub struct Ptrav {
 
 impl Ptrav {
     pub fn new() -> Self {
+        // DFAs: overlapping search on the default NFA costs several times more.
         let targets = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(TARGETS)
             .expect("static pattern list builds");
-        let target_gate = TARGETS
+        let joined_list: Vec<(String, bool)> = TARGETS
+            .iter()
+            .filter(|t| t.trim_matches('/').contains('/'))
+            .map(|t| (t.replace('/', ""), t.ends_with('/')))
+            .filter(|(j, _)| j.len() >= 9)
+            .collect();
+        let joined = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(joined_list.iter().map(|(j, _)| j))
+            .expect("static pattern list builds");
+        let mut target_gate: Vec<LitId> = Vec::new();
+        for id in TARGETS
             .iter()
             .filter_map(|t| t.split('/').max_by_key(|p| p.len()))
             .map(lit_owned)
-            .collect();
+        {
+            // Several targets share a piece (`passwd`, `.ssh`): test each literal once.
+            if !target_gate.contains(&id) {
+                target_gate.push(id);
+            }
+        }
         Ptrav {
             targets,
+            joined,
+            joined_open: joined_list.iter().map(|(_, open)| *open).collect(),
             target_gate,
             dots: lits(&[".."]),
         }
@@ -196,27 +239,84 @@ impl Ptrav {
         None
     }
 
+    /// A URL path whose only `..` segments are trailing ones that stay below the root
+    /// (`/docs/..`) names a directory of the site: nothing is reached that the client could
+    /// not request directly.
+    fn stays_inside(norm: &[u8], s: usize, e: usize) -> bool {
+        if e - s != 2 || !norm[e..].iter().all(|&c| c == b'/') {
+            return false;
+        }
+        let mut depth = 0usize;
+        for seg in norm[..s].split(|&c| c == b'/') {
+            match seg {
+                b"" | b"." => {}
+                b".." => match depth.checked_sub(1) {
+                    Some(d) => depth = d,
+                    None => return false,
+                },
+                _ => depth += 1,
+            }
+        }
+        // The trailing `..` itself climbs one level.
+        depth >= 1
+    }
+
     fn target(&self, norm: &[u8]) -> Option<(usize, usize)> {
-        for m in self.targets.find_iter(norm) {
+        // Overlapping matches: `root/.` must not hide `.aws/credentials` in
+        // `/root/.aws/credentials`.
+        for m in self.targets.find_overlapping_iter(norm) {
             let (s, e) = (m.start(), m.end());
             let pat = TARGETS[m.pattern().as_usize()].as_bytes();
             let before = s.checked_sub(1).map(|p| norm[p]);
-            let left_ok = pat[0] == b'/'
-                || matches!(
-                    before,
-                    None | Some(b'/' | b':' | b'=' | b' ' | b'"' | b'\'' | b'\0' | b'.')
-                );
-            let right_ok = pat.last() == Some(&b'/')
-                || norm
-                    .get(e)
-                    .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-');
-            // `root/.` and `.htaccess`-style names must start a path component.
-            if left_ok && right_ok && (before.is_some() || pat[0] != b'.' || s == 0) {
+            // A dotfile named in prose (`an interface to .netrc`) is not a path: it needs a
+            // path or parameter boundary on its left.
+            let left_ok = if pat[0] == b'.' {
+                matches!(before, None | Some(b'/' | b':' | b'=' | b'\0'))
+            } else {
+                pat[0] == b'/'
+                    || matches!(
+                        before,
+                        None | Some(b'/' | b':' | b'=' | b' ' | b'"' | b'\'' | b'\0' | b'.')
+                    )
+            };
+            // `etc/mysql/`, `root/.`: prefixes of a path, open on the right.
+            let right_ok = matches!(pat.last(), Some(b'/' | b'.')) || boundary(norm.get(e));
+            if left_ok && right_ok {
                 return Some((s, e));
             }
         }
         None
     }
+
+    fn joined_target(&self, norm: &[u8]) -> Option<(usize, usize)> {
+        self.joined.find_overlapping_iter(norm).find_map(|m| {
+            let (s, e) = (m.start(), m.end());
+            let before = s.checked_sub(1).map(|p| norm[p]);
+            let left_ok = before.is_none_or(|c| !c.is_ascii_alphanumeric());
+            let right_ok = self.joined_open[m.pattern().as_usize()] || boundary(norm.get(e));
+            (left_ok && right_ok).then_some((s, e))
+        })
+    }
+
+    /// The last segment of a URL path has a [`SECRET_EXTS`] extension.
+    fn secret_file(norm: &[u8]) -> Option<(usize, usize)> {
+        let start = norm.iter().rposition(|&c| c == b'/').map_or(0, |p| p + 1);
+        let name = &norm[start..];
+        let mut exts = name.rsplit(|&c| c == b'.');
+        let mut ext = exts.next()?;
+        if ARCHIVE_EXTS.iter().any(|a| a.as_bytes() == ext) {
+            ext = exts.next()?;
+        }
+        // Something must precede the extension (`.log` alone is a dotfile, handled above).
+        let stem = exts.next()?;
+        let secret = SECRET_EXTS.iter().any(|x| x.as_bytes() == ext);
+        (secret && (!stem.is_empty() || ext == b"env")).then_some((start, norm.len()))
+    }
+}
+
+/// The end of a name: end of value or a byte that cannot continue a file name.
+fn boundary(c: Option<&u8>) -> bool {
+    c.is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
 }
 
 impl Detector for Ptrav {
@@ -226,39 +326,74 @@ impl Detector for Ptrav {
 
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         let lower = leaf.lower.as_bytes();
+        let uri = leaf.place == Place::Uri;
         // A NUL can split `..` or a target name, so such values skip the gates.
         let nul = lower.contains(&0);
         let dots = nul || present.any(&self.dots);
         let target = nul || present.any(&self.target_gate);
         if !dots && !target {
-            return None;
+            if !uri {
+                return None;
+            }
+            return Self::secret_file(lower).map(|(s, e)| Finding {
+                at: s..e,
+                reason: "sensitive file type in path",
+            });
         }
         // NUL bytes are dropped: `..%00/` reaches a C-based file API as `../`. Offsets past a
         // dropped NUL shift a little, which only affects the excerpt.
-        let mut norm: Vec<u8> = lower
-            .iter()
-            .filter(|&&b| b != 0)
-            .map(|&b| if b == b'\\' { b'/' } else { b })
-            .collect();
+        // Most values have neither, and are searched as they are.
+        let mut norm: Cow<'_, [u8]> = if nul || lower.contains(&b'\\') {
+            Cow::Owned(
+                lower
+                    .iter()
+                    .filter(|&&b| b != 0)
+                    .map(|&b| if b == b'\\' { b'/' } else { b })
+                    .collect(),
+            )
+        } else {
+            Cow::Borrowed(lower)
+        };
         // `0x2e0x2e0x2f`, `..0x5c`: C-style hex spellings of `.`, `/` and `\`, which some
         // decoders and scanners use and naive filters miss.
         if norm.windows(3).any(|w| w == b"0x2" || w == b"0x5") {
-            norm = unhex_separators(&norm);
+            norm = Cow::Owned(unhex_separators(&norm));
         }
-        if let Some((s, e)) = Self::traversal(&norm).filter(|_| dots) {
+        // One path segment cannot climb by itself; the `[uri]` leaf judges it in context.
+        let lone_segment = leaf.place == Place::Path && !norm.contains(&b'/');
+        if let Some((s, e)) = Self::traversal(&norm)
+            .filter(|_| dots && !lone_segment)
+            .filter(|&(s, e)| !(uri && Self::stays_inside(&norm, s, e)))
+        {
             let end = (e + 48).min(norm.len());
             return Some(Finding {
                 at: s..end,
                 reason: "dot-dot path segment",
             });
         }
-        if !target {
-            return None;
+        if target {
+            if let Some((s, e)) = self.target(&norm) {
+                return Some(Finding {
+                    at: s..e,
+                    reason: "sensitive file path",
+                });
+            }
+            // Only a value without any separator can have lost them.
+            let stripped = !norm.contains(&b'/');
+            if let Some((s, e)) = stripped.then(|| self.joined_target(&norm)).flatten() {
+                return Some(Finding {
+                    at: s..e,
+                    reason: "sensitive file path without separators",
+                });
+            }
         }
-        self.target(&norm).map(|(s, e)| Finding {
-            at: s..e,
-            reason: "sensitive file path",
-        })
+        if uri {
+            return Self::secret_file(&norm).map(|(s, e)| Finding {
+                at: s..e,
+                reason: "sensitive file type in path",
+            });
+        }
+        None
     }
 }
 
@@ -300,6 +435,17 @@ mod tests {
             "/..0x5c..0x5cwindows/win.ini",
             "/@fs/.env",
             "/app/.claude/settings.local.json",
+            "/home/app/.aws/credentials",
+            "/root/.bash_history",
+            "/srv/.docker/daemon.json",
+            "/project/.cursorrules",
+            "/sys/class",
+            "~/.netrc",
+            "file=.netrc",
+            "....etcshadow",
+            "d:inetpubwwwrootdefault.aspx",
+            "c:windowswin.ini",
+            "web-infweb.xml",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -319,8 +465,55 @@ mod tests {
             "config.env",
             "0x2e",
             "the environment",
+            "An object-oriented interface to .netrc files",
+            "copy .env.example to .env and edit it",
+            "put secrets in \".env\"",
+            "/sys/classes",
+            "netcpasswd",
+            "web-information.xml",
         ] {
             assert!(!hit(v), "{v}");
+        }
+    }
+
+    fn hit_uri(path: &str) -> bool {
+        let leaf = Leaf::new(
+            crate::point::Point::name("uri"),
+            Place::Uri,
+            path.to_owned(),
+        );
+        let present = crate::detect::prefilter::Prefilter::current().scan(&leaf.lower);
+        Ptrav::new().check(&leaf, &present).is_some()
+    }
+
+    #[test]
+    fn judges_url_paths_in_context() {
+        for p in [
+            "/static/../../etc/x",
+            "/public/../admin",
+            "/..",
+            "/a/../../b/..",
+            "/dumps/db-2024.sql.gz",
+            "/site/backup.tar.bz2.old",
+            "/www/secrets.env",
+            "/logs/error.log",
+            "/id_rsa.pem",
+            "/.env",
+        ] {
+            assert!(hit_uri(p), "{p}");
+        }
+        for p in [
+            "/docs/..",
+            "/a/b/../",
+            "/index.php",
+            "/files/report.pdf",
+            "/downloads/tool.tar.gz",
+            "/changelog",
+            "/blog/sql-tips",
+            "/api/v1/keys",
+            "/releases/app.zip",
+        ] {
+            assert!(!hit_uri(p), "{p}");
         }
     }
 }

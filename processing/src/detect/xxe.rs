@@ -8,9 +8,10 @@ pub fn detector() -> RuleDetector {
     RuleDetector {
         attack: AttackType::Xxe,
         rules: vec![
+            // The `<` is optional: a declaration whose `<` a filter removed is still one.
             Rule::new(
-                &["<!entity"],
-                r"<!entity\s+(?:%\s+)?[^\s>]+\s+(?:system|public)\b",
+                &["!entity"],
+                r"<?!entity\s+(?:%\s+)?[^\s>]+\s+(?:system|public)\b",
                 "external entity",
             ),
             Rule::new(&["<!entity"], r"<!entity\s+%", "parameter entity"),
@@ -26,5 +27,38 @@ pub fn detector() -> RuleDetector {
             ),
         ],
         applies: any_leaf,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(v: &str) -> bool {
+        crate::detect::check_one(&detector(), v).is_some()
+    }
+
+    #[test]
+    fn finds_external_entities() {
+        for v in [
+            "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/hostname\">]><x>&e;</x>",
+            "<!ENTITY % p PUBLIC \"x\" \"http://evil.example/p.dtd\">",
+            "x!ENTITY % q SYSTEM",
+            "<xi:include href=\"file:///etc/hostname\"/>",
+        ] {
+            assert!(hit(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn ignores_plain_xml_and_prose() {
+        for v in [
+            "<!DOCTYPE html><p>entity system</p>",
+            "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">",
+            "the entity system is public",
+            "!entity",
+        ] {
+            assert!(!hit(v), "{v}");
+        }
     }
 }
