@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::prefilter::{lit_owned, lits, LitId, LitSet};
+use super::prefilter::{lits, LitId, LitSet};
 use super::{AttackType, Detector, Finding};
 use crate::point::{Leaf, Place};
 
@@ -118,6 +118,125 @@ const TARGETS: &[&str] = &[
     ".junie/",
     ".n8n/",
     "wp-content/debug.log",
+    // More of the system files and credential stores a file-read bug is aimed at.
+    "etc/passwd-",
+    "etc/shadow-",
+    "etc/os-release",
+    "etc/lsb-release",
+    "etc/redhat-release",
+    "etc/debian_version",
+    "etc/inittab",
+    "etc/login.defs",
+    "etc/nsswitch.conf",
+    "etc/ld.so.preload",
+    "etc/sysctl.conf",
+    "etc/exports",
+    "etc/krb5.conf",
+    "etc/krb5.keytab",
+    "etc/ssl/private",
+    "etc/pki/",
+    "etc/postgresql/",
+    "etc/redis/",
+    "etc/php/",
+    "etc/samba/",
+    "etc/snmp/",
+    "etc/openvpn/",
+    "etc/kubernetes/",
+    "etc/docker/",
+    "etc/systemd/",
+    "etc/cron.d/",
+    "etc/sysconfig/",
+    "etc/network/interfaces",
+    "etc/inetd.conf",
+    "etc/xinetd.d/",
+    "etc/wpa_supplicant/",
+    "proc/kallsyms",
+    "proc/modules",
+    "proc/cmdline",
+    "proc/partitions",
+    "proc/kcore",
+    "proc/config.gz",
+    "proc/devices",
+    "proc/loadavg",
+    "var/mail/",
+    "var/spool/cron",
+    "var/lib/php/sessions",
+    "var/lib/docker/",
+    "var/lib/kubelet/",
+    "run/secrets/",
+    ".ssh/id_ecdsa",
+    ".ssh/id_ed25519",
+    ".ssh/config",
+    ".zsh_history",
+    ".sh_history",
+    ".mysql_history",
+    ".psql_history",
+    ".python_history",
+    ".node_repl_history",
+    ".rediscli_history",
+    ".sqlite_history",
+    ".lesshst",
+    ".viminfo",
+    ".pgpass",
+    ".my.cnf",
+    ".s3cfg",
+    ".gitconfig",
+    ".git/",
+    ".svn/",
+    ".bzr/",
+    ".htdigest",
+    ".password-store",
+    ".rhosts",
+    ".xauthority",
+    ".azure/",
+    ".config/gcloud",
+    ".terraformrc",
+    ".terraform.d/credentials",
+    ".vault-token",
+    ".kube/",
+    ".user.ini",
+    "web-inf/",
+    "web.config",
+    "global.asa",
+    "applicationhost.config",
+    "ntuser.dat",
+    "unattend.xml",
+    "sysprep.inf",
+    "windows/debug/",
+    "system32/config/",
+    "etc/subuid",
+    "etc/subgid",
+    ".history",
+    // More coding-assistant and agent configuration directories.
+    ".gemini/",
+    ".amazonq/",
+    ".augment/",
+    ".opencode/",
+    ".goose/",
+    ".tabnine/",
+    ".trae/",
+    ".kilocode/",
+    ".qwen/",
+    ".openhands/",
+    ".copilot/",
+    ".mcp.json",
+    ".roomodes",
+];
+
+/// Files that leak source or build secrets when a site serves them from its root; named in
+/// a parameter they are ordinary repository paths, so only the URL path is checked.
+const PATH_TARGETS: &[&str] = &[
+    ".idea/",
+    ".vscode/",
+    ".gitignore",
+    ".gitmodules",
+    ".gitattributes",
+    ".gitlab-ci.yml",
+    ".travis.yml",
+    ".circleci/",
+    ".dockerignore",
+    "docker-compose.yml",
+    "composer.lock",
 ];
 
 fn unhex_separators(s: &[u8]) -> Vec<u8> {
@@ -149,14 +268,12 @@ const ARCHIVE_EXTS: &[&str] = &["zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "t
 
 pub struct Ptrav {
     targets: AhoCorasick,
+    path_targets: AhoCorasick,
     /// [`TARGETS`] with their separators removed (`etcpasswd`, `web-infweb.xml`), for values
     /// whose slashes or backslashes a filter or a broken client stripped; only long ones,
     /// which are no word.
     joined: AhoCorasick,
     joined_open: Vec<bool>,
-    /// The longest `/`-free piece of each target: present in the value whatever separator
-    /// style it uses, so a leaf without any of them skips the target search.
-    target_gate: Vec<LitId>,
     dots: Vec<LitId>,
 }
 
@@ -179,22 +296,16 @@ impl Ptrav {
             .kind(Some(AhoCorasickKind::DFA))
             .build(joined_list.iter().map(|(j, _)| j))
             .expect("static pattern list builds");
-        let mut target_gate: Vec<LitId> = Vec::new();
-        for id in TARGETS
-            .iter()
-            .filter_map(|t| t.split('/').max_by_key(|p| p.len()))
-            .map(lit_owned)
-        {
-            // Several targets share a piece (`passwd`, `.ssh`): test each literal once.
-            if !target_gate.contains(&id) {
-                target_gate.push(id);
-            }
-        }
+        let path_targets = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(PATH_TARGETS)
+            .expect("static pattern list builds");
         Ptrav {
             targets,
+            path_targets,
             joined,
             joined_open: joined_list.iter().map(|(_, open)| *open).collect(),
-            target_gate,
             dots: lits(&[".."]),
         }
     }
@@ -261,23 +372,23 @@ impl Ptrav {
         depth >= 1
     }
 
-    fn target(&self, norm: &[u8]) -> Option<(usize, usize)> {
+    fn target(ac: &AhoCorasick, list: &[&str], norm: &[u8]) -> Option<(usize, usize)> {
         // Overlapping matches: `root/.` must not hide `.aws/credentials` in
         // `/root/.aws/credentials`.
-        for m in self.targets.find_overlapping_iter(norm) {
+        for m in ac.find_overlapping_iter(norm) {
             let (s, e) = (m.start(), m.end());
-            let pat = TARGETS[m.pattern().as_usize()].as_bytes();
+            let pat = list[m.pattern().as_usize()].as_bytes();
             let before = s.checked_sub(1).map(|p| norm[p]);
-            // A dotfile named in prose (`an interface to .netrc`) is not a path: it needs a
-            // path or parameter boundary on its left.
-            let left_ok = if pat[0] == b'.' {
-                matches!(before, None | Some(b'/' | b':' | b'=' | b'\0'))
-            } else {
-                pat[0] == b'/'
-                    || matches!(
-                        before,
-                        None | Some(b'/' | b':' | b'=' | b' ' | b'"' | b'\'' | b'\0' | b'.')
-                    )
+            // A dotfile or a lone file name mentioned in prose (`an interface to .netrc`, `edit
+            // web.config`) is not a path: it needs a path or parameter boundary on its left.
+            let left_ok = match (pat[0], pat.contains(&b'/')) {
+                (b'/', _) => true,
+                (b'.', _) => matches!(before, None | Some(b'/' | b':' | b'=' | b'\0')),
+                (_, false) => matches!(before, None | Some(b'/' | b':' | b'=' | b'\0' | b'.')),
+                _ => matches!(
+                    before,
+                    None | Some(b'/' | b':' | b'=' | b' ' | b'"' | b'\'' | b'\0' | b'.')
+                ),
             };
             // `etc/mysql/`, `root/.`: prefixes of a path, open on the right.
             let right_ok = matches!(pat.last(), Some(b'/' | b'.')) || boundary(norm.get(e));
@@ -330,15 +441,11 @@ impl Detector for Ptrav {
         // A NUL can split `..` or a target name, so such values skip the gates.
         let nul = lower.contains(&0);
         let dots = nul || present.any(&self.dots);
-        let target = nul || present.any(&self.target_gate);
+        // Every target has a `/` or a `.`; one DFA pass over such values is cheaper than a
+        // prefilter literal per target.
+        let target = nul || memchr::memchr3(b'/', b'.', b'\\', lower).is_some();
         if !dots && !target {
-            if !uri {
-                return None;
-            }
-            return Self::secret_file(lower).map(|(s, e)| Finding {
-                at: s..e,
-                reason: "sensitive file type in path",
-            });
+            return if uri { self.in_url_path(lower) } else { None };
         }
         // NUL bytes are dropped: `..%00/` reaches a C-based file API as `../`. Offsets past a
         // dropped NUL shift a little, which only affects the excerpt.
@@ -372,7 +479,7 @@ impl Detector for Ptrav {
             });
         }
         if target {
-            if let Some((s, e)) = self.target(&norm) {
+            if let Some((s, e)) = Self::target(&self.targets, TARGETS, &norm) {
                 return Some(Finding {
                     at: s..e,
                     reason: "sensitive file path",
@@ -388,12 +495,25 @@ impl Detector for Ptrav {
             }
         }
         if uri {
-            return Self::secret_file(&norm).map(|(s, e)| Finding {
-                at: s..e,
-                reason: "sensitive file type in path",
-            });
+            return self.in_url_path(&norm);
         }
         None
+    }
+}
+
+impl Ptrav {
+    /// What only the URL path is checked for: [`PATH_TARGETS`] and [`SECRET_EXTS`].
+    fn in_url_path(&self, norm: &[u8]) -> Option<Finding> {
+        if let Some((s, e)) = Self::target(&self.path_targets, PATH_TARGETS, norm) {
+            return Some(Finding {
+                at: s..e,
+                reason: "repository or build file in path",
+            });
+        }
+        Self::secret_file(norm).map(|(s, e)| Finding {
+            at: s..e,
+            reason: "sensitive file type in path",
+        })
     }
 }
 
@@ -446,6 +566,10 @@ mod tests {
             "d:inetpubwwwrootdefault.aspx",
             "c:windowswin.ini",
             "web-infweb.xml",
+            "file=web.config",
+            "/home/u/.zsh_history",
+            "repo/.git/index",
+            "/var/lib/docker/volumes",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -468,9 +592,13 @@ mod tests {
             "An object-oriented interface to .netrc files",
             "copy .env.example to .env and edit it",
             "put secrets in \".env\"",
+            "edit your web.config file",
+            "the boot.ini file lists systems",
             "/sys/classes",
             "netcpasswd",
             "web-information.xml",
+            "src/.gitignore",
+            ".vscode/settings.json",
         ] {
             assert!(!hit(v), "{v}");
         }
@@ -482,8 +610,10 @@ mod tests {
             Place::Uri,
             path.to_owned(),
         );
+        // The detector first: it interns the literals the prefilter is built from.
+        let d = Ptrav::new();
         let present = crate::detect::prefilter::Prefilter::current().scan(&leaf.lower);
-        Ptrav::new().check(&leaf, &present).is_some()
+        d.check(&leaf, &present).is_some()
     }
 
     #[test]
@@ -499,6 +629,9 @@ mod tests {
             "/logs/error.log",
             "/id_rsa.pem",
             "/.env",
+            "/.idea/workspace.xml",
+            "/app/.gitlab-ci.yml",
+            "/.gemini/settings.json",
         ] {
             assert!(hit_uri(p), "{p}");
         }
@@ -512,6 +645,8 @@ mod tests {
             "/blog/sql-tips",
             "/api/v1/keys",
             "/releases/app.zip",
+            "/blog/gitignore-tips",
+            "/docs/idea/",
         ] {
             assert!(!hit_uri(p), "{p}");
         }

