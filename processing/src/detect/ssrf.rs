@@ -144,7 +144,11 @@ impl Detector for Ssrf {
                 // and the first segment is host-shaped: `localhost/x`, not prose.
                 let slash = v.find('/')?;
                 let a = &v[..slash];
-                if a.is_empty() || a.contains(char::is_whitespace) {
+                let rest = v[slash + 1..].trim_end();
+                // `10.0.0.0/8` is a CIDR block (firewall and VPC settings), not a URL.
+                let cidr =
+                    !rest.is_empty() && rest.len() <= 3 && rest.bytes().all(|c| c.is_ascii_digit());
+                if a.is_empty() || a.contains(char::is_whitespace) || cidr {
                     return None;
                 }
                 (a, false)
@@ -465,6 +469,9 @@ mod tests {
             "http:0xabcdef",
             "http://12345/",
             "Service1.svc/GetData",
+            "10.0.0.0/8",
+            "192.168.10.0/24",
+            "fd00::/8",
         ] {
             assert!(hit(v).is_none(), "{v}");
         }
