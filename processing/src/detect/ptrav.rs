@@ -425,6 +425,20 @@ impl Ptrav {
     }
 }
 
+/// `lower` with look-alike dots and slashes mapped to ASCII; `None` when it has none.
+fn fold_lookalikes(lower: &str) -> Option<String> {
+    let map = |c: char| match c {
+        '\u{ff0e}' | '\u{2024}' | '\u{fe52}' => Some('.'),
+        '\u{ff0f}' | '\u{2215}' | '\u{2044}' | '\u{29f8}' => Some('/'),
+        '\u{ff3c}' | '\u{2216}' | '\u{29f5}' | '\u{fe68}' => Some('\\'),
+        _ => None,
+    };
+    lower
+        .chars()
+        .any(|c| map(c).is_some())
+        .then(|| lower.chars().map(|c| map(c).unwrap_or(c)).collect())
+}
+
 /// The end of a name: end of value or a byte that cannot continue a file name.
 fn boundary(c: Option<&u8>) -> bool {
     c.is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
@@ -436,15 +450,20 @@ impl Detector for Ptrav {
     }
 
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
-        let lower = leaf.lower.as_bytes();
+        // Full-width and look-alike dots and slashes (`．．／`), which IIS best-fit mapping and
+        // NFKC normalisation turn into `../` after a filter has looked.
+        let folded = (!leaf.lower.is_ascii())
+            .then(|| fold_lookalikes(&leaf.lower))
+            .flatten();
+        let lower = folded.as_deref().unwrap_or(&leaf.lower).as_bytes();
         let uri = leaf.place == Place::Uri;
         // A NUL can split `..` or a target name, so such values skip the gates.
         let nul = lower.contains(&0);
-        let dots = nul || present.any(&self.dots);
+        let mut dots = nul || folded.is_some() || present.any(&self.dots);
         // Every target has a `/` or a `.`; one DFA pass over such values is cheaper than a
         // prefilter literal per target.
         let target = nul || memchr::memchr3(b'/', b'.', b'\\', lower).is_some();
-        if !dots && !target {
+        if !dots && !target && memchr::memmem::find(lower, b"0x").is_none() {
             return if uri { self.in_url_path(lower) } else { None };
         }
         // NUL bytes are dropped: `..%00/` reaches a C-based file API as `../`. Offsets past a
@@ -465,6 +484,7 @@ impl Detector for Ptrav {
         // decoders and scanners use and naive filters miss.
         if norm.windows(3).any(|w| w == b"0x2" || w == b"0x5") {
             norm = Cow::Owned(unhex_separators(&norm));
+            dots = true;
         }
         // One path segment cannot climb by itself; the `[uri]` leaf judges it in context.
         let lone_segment = leaf.place == Place::Path && !norm.contains(&b'/');
@@ -533,6 +553,9 @@ mod tests {
             "/var/www/../../x",
             "....//....//x",
             "..;/admin",
+            "\u{ff0e}\u{ff0e}\u{ff0f}\u{ff0e}\u{ff0e}\u{ff0f}x",
+            "..\u{2215}..\u{2215}x",
+            "0x2e0x2e0x2fx",
             "a/..",
             "..",
             "file=..\0/",
@@ -589,6 +612,8 @@ mod tests {
             "config.env",
             "0x2e",
             "the environment",
+            "\u{ff0e}\u{ff0e}\u{ff0e} \u{ff0f}",
+            "caf\u{e9} au lait",
             "An object-oriented interface to .netrc files",
             "copy .env.example to .env and edit it",
             "put secrets in \".env\"",

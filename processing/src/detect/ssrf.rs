@@ -154,16 +154,25 @@ impl Detector for Ssrf {
                 (a, false)
             }
         };
+        // `http://evil.example#@10.0.0.1`: parsers that do not end the authority at `#` take
+        // the host after the `@`.
+        let start = authority.as_ptr() as usize - v.as_ptr() as usize;
+        let past_fragment = v[start..]
+            .split(['/', '?'])
+            .next()
+            .filter(|a| schemed && a.len() > authority.len() && a.contains('@'));
+        let widest = past_fragment.unwrap_or(authority);
         // Nothing to classify without a digit (an address) or a name literal; this skips the
         // `Mozilla/5.0` and `text/html` of every request cheaply. Folded or backslash-split
         // names (`l\o\c…`) are not in `present`.
         let names = matches!(folded, Cow::Owned(_))
             || present.any(&self.name_gate)
-            || authority.contains('\\');
-        if !names && !authority.bytes().any(|c| c.is_ascii_digit()) {
+            || widest.contains('\\');
+        if !names && !widest.bytes().any(|c| c.is_ascii_digit()) {
             return None;
         }
-        let reason = classify(authority, schemed)?;
+        let reason = classify(authority, schemed)
+            .or_else(|| past_fragment.and_then(|a| classify(a, true)))?;
         let reason = match (reason, schemed) {
             (Class::Internal, true) => "url to internal address",
             (Class::Internal, false) => "internal host reference",
@@ -419,6 +428,7 @@ mod tests {
             "http://10.65535/",
             "http://user:pw@localhost/",
             "http://a.example:80 &@172.16.0.9:22/#@a.example/",
+            "http://a.example#@10.1.1.1/",
             "http://\\l\\o\\c\\a\\l\\h\\o\\s\\t/",
             "ftp://metadata.google.internal/",
             "http://ⓜⓔⓣⓐⓓⓐⓣⓐ/",
@@ -459,6 +469,8 @@ mod tests {
             "https://10.example.com/",
             "http://local.example.org/",
             "https://cdn.example.com/images/hero@2x.webp",
+            "https://app.example.com/#/users/@me",
+            "https://app.example.com#@example.org",
             "2024/05/17",
             "and/or localhost",
             "see http://example.com for 127.0.0.1 docs",

