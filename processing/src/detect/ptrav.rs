@@ -275,6 +275,11 @@ pub struct Ptrav {
     joined: AhoCorasick,
     joined_open: Vec<bool>,
     dots: Vec<LitId>,
+    /// `0x2e`, `0x2f`, `0x5c` spellings (see [`unhex_separators`]).
+    hex: Vec<LitId>,
+    nul: Vec<LitId>,
+    /// The characters [`fold_lookalikes`] maps.
+    lookalikes: Vec<LitId>,
 }
 
 impl Ptrav {
@@ -307,6 +312,9 @@ impl Ptrav {
             joined,
             joined_open: joined_list.iter().map(|(_, open)| *open).collect(),
             dots: lits(&[".."]),
+            hex: lits(&["0x2", "0x5"]),
+            nul: lits(&["\0"]),
+            lookalikes: lits(&LOOKALIKES.map(|(c, _)| c)),
         }
     }
 
@@ -373,6 +381,11 @@ impl Ptrav {
     }
 
     fn target(ac: &AhoCorasick, list: &[&str], norm: &[u8]) -> Option<(usize, usize)> {
+        // Most values name no target at all; the plain search stops at the first candidate
+        // and costs a fraction of the overlapping walk.
+        if !ac.is_match(norm) {
+            return None;
+        }
         // Overlapping matches: `root/.` must not hide `.aws/credentials` in
         // `/root/.aws/credentials`.
         for m in ac.find_overlapping_iter(norm) {
@@ -400,6 +413,9 @@ impl Ptrav {
     }
 
     fn joined_target(&self, norm: &[u8]) -> Option<(usize, usize)> {
+        if !self.joined.is_match(norm) {
+            return None;
+        }
         self.joined.find_overlapping_iter(norm).find_map(|m| {
             let (s, e) = (m.start(), m.end());
             let before = s.checked_sub(1).map(|p| norm[p]);
@@ -425,13 +441,28 @@ impl Ptrav {
     }
 }
 
-/// `lower` with look-alike dots and slashes mapped to ASCII; `None` when it has none.
+/// Full-width and look-alike dots, slashes and backslashes, and what they normalise to.
+const LOOKALIKES: [(&str, char); 11] = [
+    ("\u{ff0e}", '.'),
+    ("\u{2024}", '.'),
+    ("\u{fe52}", '.'),
+    ("\u{ff0f}", '/'),
+    ("\u{2215}", '/'),
+    ("\u{2044}", '/'),
+    ("\u{29f8}", '/'),
+    ("\u{ff3c}", '\\'),
+    ("\u{2216}", '\\'),
+    ("\u{29f5}", '\\'),
+    ("\u{fe68}", '\\'),
+];
+
+/// `lower` with [`LOOKALIKES`] mapped to ASCII; `None` when it has none.
 fn fold_lookalikes(lower: &str) -> Option<String> {
-    let map = |c: char| match c {
-        '\u{ff0e}' | '\u{2024}' | '\u{fe52}' => Some('.'),
-        '\u{ff0f}' | '\u{2215}' | '\u{2044}' | '\u{29f8}' => Some('/'),
-        '\u{ff3c}' | '\u{2216}' | '\u{29f5}' | '\u{fe68}' => Some('\\'),
-        _ => None,
+    let map = |c: char| {
+        LOOKALIKES
+            .iter()
+            .find(|(l, _)| l.starts_with(c))
+            .map(|&(_, to)| to)
     };
     lower
         .chars()
@@ -452,18 +483,19 @@ impl Detector for Ptrav {
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         // Full-width and look-alike dots and slashes (`．．／`), which IIS best-fit mapping and
         // NFKC normalisation turn into `../` after a filter has looked.
-        let folded = (!leaf.lower.is_ascii())
+        let folded = present
+            .any(&self.lookalikes)
             .then(|| fold_lookalikes(&leaf.lower))
             .flatten();
         let lower = folded.as_deref().unwrap_or(&leaf.lower).as_bytes();
         let uri = leaf.place == Place::Uri;
         // A NUL can split `..` or a target name, so such values skip the gates.
-        let nul = lower.contains(&0);
+        let nul = present.any(&self.nul);
         let mut dots = nul || folded.is_some() || present.any(&self.dots);
         // Every target has a `/` or a `.`; one DFA pass over such values is cheaper than a
         // prefilter literal per target.
         let target = nul || memchr::memchr3(b'/', b'.', b'\\', lower).is_some();
-        if !dots && !target && memchr::memmem::find(lower, b"0x").is_none() {
+        if !dots && !target && !present.any(&self.hex) {
             return if uri { self.in_url_path(lower) } else { None };
         }
         // NUL bytes are dropped: `..%00/` reaches a C-based file API as `../`. Offsets past a

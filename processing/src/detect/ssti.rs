@@ -31,9 +31,12 @@ pub fn detector() -> RuleDetector {
                 r"<%[=-]?\s*(?:if|elsif|elseif|unless|for|foreach|while|each|end|endif|endfor|endwhile)\b[^%]{0,200}%>",
                 "template statement",
             ),
+            // Arithmetic between expression delimiters of any engine (`${7*7}`, `%{7*7}`,
+            // `<%= 7*7 %>`, `@(7*7)`, `${7*'7'}`): the classic probe whose result shows the
+            // template was evaluated.
             Rule::new(
-                &["${", "#{", "*{", "@{", "~{"],
-                r"[$#*@~]\{\s*\d+\s*[*+/-]\s*\d+\s*\}|[#*]\{[^}]{0,200}(?:\.exec|runtime|\bt\(|new\s+java|getclass|\.forname)",
+                &["${", "#{", "*{", "@{", "~{", "%{", "<%", "@("],
+                r#"(?:[$#*@~%]\{|<%=?|@\()\s*['"]?\d+['"]?\s*[*+/-]\s*['"]?\d+['"]?\s*(?:\}|%>|\))|[#*]\{[^}]{0,200}(?:\.exec|runtime|\bt\(|new\s+java|getclass|\.forname)"#,
                 "template arithmetic or call",
             ),
             // Dunder names are everyday Python (`def __init__`, `Exception.__init__(self)`,
@@ -44,6 +47,12 @@ pub fn detector() -> RuleDetector {
                 &["__"],
                 r#"__(?:class|base|bases|mro|init|func|self)__\s*(?:\.|\[\s*['"]?|\|\s*attr\s*\(\s*['"])\s*__(?:base|bases|mro|subclasses|globals|builtins|dict|getattribute|code|closure)__|__(?:subclasses|globals|builtins)__\s*(?:\(|\[|\.\s*[a-z_])|__import__\s*\(\s*['"][a-z_][a-z0-9_.]*['"]\s*\)\s*\.\s*[a-z_]"#,
                 "python object-model walk",
+            ),
+            // Velocity and FreeMarker directives that assign or instantiate.
+            Rule::new(
+                &["#set", "#evaluate", "<#", "?new"],
+                r#"#set\s*\(\s*\$[a-z_]\w*\s*=|#evaluate\s*\(|<#assign\b|\?new\s*\(\s*\)"#,
+                "template directive",
             ),
             Rule::new(
                 &["{php}", "{system", "{$smarty", "{{=", "{#"],
@@ -76,6 +85,12 @@ mod tests {
             "<%= if true %>ok<% end %>",
             "<% for (var i=0;i<9;i++) { %>x<% } %>",
             "${7*7}",
+            "<%= 6*9 %>",
+            "%{3*3}",
+            "@(2+2)",
+            "#{ 4 * '4' }",
+            "#set($a=1)$a",
+            "<#assign x=\"freemarker.template.utility.Execute\"?new()>",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -92,6 +107,9 @@ mod tests {
             "def __repr__(self): return self.message __str__ = __repr__",
             "100% <%= price %>",
             "if 50% of users, for 20% of time",
+            "email me @(555) 123-4567",
+            "#set your goals",
+            "price: ${price}",
         ] {
             assert!(!hit(v), "{v}");
         }
