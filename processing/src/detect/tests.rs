@@ -86,8 +86,30 @@ fn own_fixtures_benign_clean_attacks_found() {
 fn pathological_values_stay_fast() {
     let e = Engine::new();
     let units = [
-        "&cat x", ";ls -", "[[", "${lower:", "'\"", "0x2e0x2f", "/*", "`a` ", "if a==b ", "<a on",
-        "..\\", "$a(", "@{[", "(![]+[])", "%{#", "\\u00", "&#x3c;",
+        "&cat x",
+        ";ls -",
+        "[[",
+        "${lower:",
+        "'\"",
+        "0x2e0x2f",
+        "/*",
+        "`a` ",
+        "if a==b ",
+        "<a on",
+        "..\\",
+        "$a(",
+        "@{[",
+        "(![]+[])",
+        "%{#",
+        "\\u00",
+        "&#x3c;",
+        "http://a@",
+        "\u{ff0e}\u{ff0f}",
+        "<s c r ",
+        "${1*",
+        "0x7f.",
+        "[::",
+        "etc/.git/",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());
