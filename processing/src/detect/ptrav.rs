@@ -1,7 +1,11 @@
 //! Path traversal and local file access: `..` segments in any separator style (after the
-//! decoders have removed percent, double-percent, `%u` and overlong encodings), the
-//! filter-evasion form `....//`, and references to well-known sensitive files anchored at a
-//! path boundary (`/etc/passwd`, `c:\windows\win.ini`, `/proc/self/environ`).
+//! decoders have removed percent, double-percent, `%u` and overlong encodings, and with
+//! full-width look-alikes folded), the filter-evasion form `....//`, and references to
+//! well-known sensitive files anchored at a path boundary (`/etc/passwd`,
+//! `c:\windows\win.ini`, `/proc/self/environ`, `~/.aws/credentials`). Context decides: a
+//! dotfile or file name in prose is not a path, a trailing `..` that stays inside the site
+//! root reaches nothing, and repository files and secret file types (`.sql`, `.bak`, `.env`)
+//! count only in the URL path, where a site serving them leaks them.
 
 use std::borrow::Cow;
 

@@ -1,6 +1,7 @@
 //! Server-side template injection: template delimiters around an expression rather than a
-//! plain name (`{{7*7}}`, `{{''.__class__}}`, `${7*7}`, `<%= … %>`, `#{…}`, `{% … %}`), and
-//! Python object-model walks used to escape sandboxes.
+//! plain name (`{{7*7}}`, `{{''.__class__}}`, `${7*7}`, `<%= 7*7 %>`, `#{…}`, `{% … %}`),
+//! control statements and directives of ERB, Velocity and FreeMarker, and Python object-model
+//! walks used to escape sandboxes (a chain of dunders, not a lone `__init__`).
 
 use super::rules::{any_leaf, Rule, RuleDetector};
 use super::AttackType;

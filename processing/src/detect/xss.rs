@@ -1,7 +1,10 @@
 //! Cross-site scripting: markup that a browser would parse into script — a tag with an event
-//! handler or a script-capable URL, a script-capable element, a quote break into an event
-//! handler attribute, a `javascript:` URL (control characters inside the scheme removed, as
-//! browsers do), or a call of a script sink (`alert(`, `document.cookie`, `eval(`).
+//! handler or a script-capable URL, a script-capable or raw-text element (also with its tag
+//! name spelled letter by letter), a quote break into an event handler or script-URL
+//! attribute, a `javascript:` or markup-carrying `data:` URL (control characters inside the
+//! scheme removed, as browsers do), or a call of a script sink (`alert(`, `eval(`). A bare
+//! member name (`document.cookie`) counts only with some JS punctuation around it: alone it
+//! is a file name or a documentation search.
 
 use super::prefilter::{lits, LitId, LitSet};
 use super::rules::{first, Rule};

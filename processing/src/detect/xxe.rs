@@ -1,5 +1,5 @@
-//! XML external entities: entity declarations that load a URI, parameter entities, and
-//! XInclude.
+//! XML external entities: entity declarations that load a URI, parameter entities,
+//! XInclude, and markup in a parameter that names a remote schema.
 
 use super::rules::{any_leaf, Rule, RuleDetector};
 use super::AttackType;
