@@ -1,13 +1,19 @@
 //! Path traversal and local file access: `..` segments in any separator style (after the
-//! decoders have removed percent, double-percent, `%u` and overlong encodings), the
-//! filter-evasion form `....//`, and references to well-known sensitive files anchored at a
-//! path boundary (`/etc/passwd`, `c:\windows\win.ini`, `/proc/self/environ`).
+//! decoders have removed percent, double-percent, `%u` and overlong encodings, and with
+//! full-width look-alikes folded), the filter-evasion form `....//`, and references to
+//! well-known sensitive files anchored at a path boundary (`/etc/passwd`,
+//! `c:\windows\win.ini`, `/proc/self/environ`, `~/.aws/credentials`). Context decides: a
+//! dotfile or file name in prose is not a path, a trailing `..` that stays inside the site
+//! root reaches nothing, and repository files and secret file types (`.sql`, `.bak`, `.env`)
+//! count only in the URL path, where a site serving them leaks them.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::borrow::Cow;
 
-use super::prefilter::{lit_owned, lits, LitId, LitSet};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use super::prefilter::{lits, LitId, LitSet};
 use super::{AttackType, Detector, Finding};
-use crate::point::Leaf;
+use crate::point::{Leaf, Place};
 
 /// Sensitive targets, written with `/` separators; matched on a `\`→`/` normalised value.
 const TARGETS: &[&str] = &[
@@ -60,7 +66,7 @@ const TARGETS: &[&str] = &[
     ".git/head",
     ".svn/entries",
     ".aws/credentials",
-    ".docker/config.json",
+    ".docker/",
     ".kube/config",
     "windows/win.ini",
     "windows/system.ini",
@@ -72,6 +78,7 @@ const TARGETS: &[&str] = &[
     "boot.ini",
     "system32/",
     "inetpub/",
+    "inetpub/wwwroot/",
     "repair/sam",
     "config/sam",
     "autoexec.bat",
@@ -84,7 +91,7 @@ const TARGETS: &[&str] = &[
     "/dev/stdin",
     "proc/interrupts",
     "proc/sched_debug",
-    "sys/class/",
+    "sys/class",
     "sys/kernel/",
     "sys/firmware/",
     ".env",
@@ -99,6 +106,11 @@ const TARGETS: &[&str] = &[
     // Coding-assistant configuration: API keys and tool permissions.
     ".claude/",
     ".cursor/",
+    ".cursorrules",
+    ".cursorignore",
+    ".windsurfrules",
+    ".clinerules",
+    ".claude.json",
     ".continue/",
     ".aider",
     ".codex/",
@@ -110,6 +122,125 @@ const TARGETS: &[&str] = &[
     ".junie/",
     ".n8n/",
     "wp-content/debug.log",
+    // More of the system files and credential stores a file-read bug is aimed at.
+    "etc/passwd-",
+    "etc/shadow-",
+    "etc/os-release",
+    "etc/lsb-release",
+    "etc/redhat-release",
+    "etc/debian_version",
+    "etc/inittab",
+    "etc/login.defs",
+    "etc/nsswitch.conf",
+    "etc/ld.so.preload",
+    "etc/sysctl.conf",
+    "etc/exports",
+    "etc/krb5.conf",
+    "etc/krb5.keytab",
+    "etc/ssl/private",
+    "etc/pki/",
+    "etc/postgresql/",
+    "etc/redis/",
+    "etc/php/",
+    "etc/samba/",
+    "etc/snmp/",
+    "etc/openvpn/",
+    "etc/kubernetes/",
+    "etc/docker/",
+    "etc/systemd/",
+    "etc/cron.d/",
+    "etc/sysconfig/",
+    "etc/network/interfaces",
+    "etc/inetd.conf",
+    "etc/xinetd.d/",
+    "etc/wpa_supplicant/",
+    "proc/kallsyms",
+    "proc/modules",
+    "proc/cmdline",
+    "proc/partitions",
+    "proc/kcore",
+    "proc/config.gz",
+    "proc/devices",
+    "proc/loadavg",
+    "var/mail/",
+    "var/spool/cron",
+    "var/lib/php/sessions",
+    "var/lib/docker/",
+    "var/lib/kubelet/",
+    "run/secrets/",
+    ".ssh/id_ecdsa",
+    ".ssh/id_ed25519",
+    ".ssh/config",
+    ".zsh_history",
+    ".sh_history",
+    ".mysql_history",
+    ".psql_history",
+    ".python_history",
+    ".node_repl_history",
+    ".rediscli_history",
+    ".sqlite_history",
+    ".lesshst",
+    ".viminfo",
+    ".pgpass",
+    ".my.cnf",
+    ".s3cfg",
+    ".gitconfig",
+    ".git/",
+    ".svn/",
+    ".bzr/",
+    ".htdigest",
+    ".password-store",
+    ".rhosts",
+    ".xauthority",
+    ".azure/",
+    ".config/gcloud",
+    ".terraformrc",
+    ".terraform.d/credentials",
+    ".vault-token",
+    ".kube/",
+    ".user.ini",
+    "web-inf/",
+    "web.config",
+    "global.asa",
+    "applicationhost.config",
+    "ntuser.dat",
+    "unattend.xml",
+    "sysprep.inf",
+    "windows/debug/",
+    "system32/config/",
+    "etc/subuid",
+    "etc/subgid",
+    ".history",
+    // More coding-assistant and agent configuration directories.
+    ".gemini/",
+    ".amazonq/",
+    ".augment/",
+    ".opencode/",
+    ".goose/",
+    ".tabnine/",
+    ".trae/",
+    ".kilocode/",
+    ".qwen/",
+    ".openhands/",
+    ".copilot/",
+    ".mcp.json",
+    ".roomodes",
+];
+
+/// Files that leak source or build secrets when a site serves them from its root; named in
+/// a parameter they are ordinary repository paths, so only the URL path is checked.
+const PATH_TARGETS: &[&str] = &[
+    ".idea/",
+    ".vscode/",
+    ".gitignore",
+    ".gitmodules",
+    ".gitattributes",
+    ".gitlab-ci.yml",
+    ".travis.yml",
+    ".circleci/",
+    ".dockerignore",
+    "docker-compose.yml",
+    "composer.lock",
 ];
 
 fn unhex_separators(s: &[u8]) -> Vec<u8> {
@@ -130,29 +261,64 @@ fn unhex_separators(s: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Extensions of files a site never means to serve: dumps, backups, editor swap files, logs,
+/// keys and credential stores. Checked on the last segment of the URL path only, after
+/// archive extensions (`backup.sql.zip`).
+const SECRET_EXTS: &[&str] = &[
+    "sql", "bak", "backup", "old", "orig", "swp", "swo", "sav", "log", "env", "pem", "key", "ppk",
+    "pfx", "p12", "kdbx", "sqlite", "sqlite3", "mdb",
+];
+const ARCHIVE_EXTS: &[&str] = &["zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "zst"];
+
 pub struct Ptrav {
     targets: AhoCorasick,
-    /// The longest `/`-free piece of each target: present in the value whatever separator
-    /// style it uses, so a leaf without any of them skips the target search.
-    target_gate: Vec<LitId>,
+    path_targets: AhoCorasick,
+    /// [`TARGETS`] with their separators removed (`etcpasswd`, `web-infweb.xml`), for values
+    /// whose slashes or backslashes a filter or a broken client stripped; only long ones,
+    /// which are no word.
+    joined: AhoCorasick,
+    joined_open: Vec<bool>,
     dots: Vec<LitId>,
+    /// `0x2e`, `0x2f`, `0x5c` spellings (see [`unhex_separators`]).
+    hex: Vec<LitId>,
+    nul: Vec<LitId>,
+    /// The characters [`fold_lookalikes`] maps.
+    lookalikes: Vec<LitId>,
 }
 
 impl Ptrav {
     pub fn new() -> Self {
+        // DFAs: overlapping search on the default NFA costs several times more.
         let targets = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(TARGETS)
             .expect("static pattern list builds");
-        let target_gate = TARGETS
+        let joined_list: Vec<(String, bool)> = TARGETS
             .iter()
-            .filter_map(|t| t.split('/').max_by_key(|p| p.len()))
-            .map(lit_owned)
+            .filter(|t| t.trim_matches('/').contains('/'))
+            .map(|t| (t.replace('/', ""), t.ends_with('/')))
+            .filter(|(j, _)| j.len() >= 9)
             .collect();
+        let joined = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(joined_list.iter().map(|(j, _)| j))
+            .expect("static pattern list builds");
+        let path_targets = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(PATH_TARGETS)
+            .expect("static pattern list builds");
         Ptrav {
             targets,
-            target_gate,
+            path_targets,
+            joined,
+            joined_open: joined_list.iter().map(|(_, open)| *open).collect(),
             dots: lits(&[".."]),
+            hex: lits(&["0x2", "0x5"]),
+            nul: lits(&["\0"]),
+            lookalikes: lits(&LOOKALIKES.map(|(c, _)| c)),
         }
     }
 
@@ -196,27 +362,121 @@ impl Ptrav {
         None
     }
 
-    fn target(&self, norm: &[u8]) -> Option<(usize, usize)> {
-        for m in self.targets.find_iter(norm) {
+    /// A URL path whose only `..` segments are trailing ones that stay below the root
+    /// (`/docs/..`) names a directory of the site: nothing is reached that the client could
+    /// not request directly.
+    fn stays_inside(norm: &[u8], s: usize, e: usize) -> bool {
+        if e - s != 2 || !norm[e..].iter().all(|&c| c == b'/') {
+            return false;
+        }
+        let mut depth = 0usize;
+        for seg in norm[..s].split(|&c| c == b'/') {
+            match seg {
+                b"" | b"." => {}
+                b".." => match depth.checked_sub(1) {
+                    Some(d) => depth = d,
+                    None => return false,
+                },
+                _ => depth += 1,
+            }
+        }
+        // The trailing `..` itself climbs one level.
+        depth >= 1
+    }
+
+    fn target(ac: &AhoCorasick, list: &[&str], norm: &[u8]) -> Option<(usize, usize)> {
+        // Most values name no target at all; the plain search stops at the first candidate
+        // and costs a fraction of the overlapping walk.
+        if !ac.is_match(norm) {
+            return None;
+        }
+        // Overlapping matches: `root/.` must not hide `.aws/credentials` in
+        // `/root/.aws/credentials`.
+        for m in ac.find_overlapping_iter(norm) {
             let (s, e) = (m.start(), m.end());
-            let pat = TARGETS[m.pattern().as_usize()].as_bytes();
+            let pat = list[m.pattern().as_usize()].as_bytes();
             let before = s.checked_sub(1).map(|p| norm[p]);
-            let left_ok = pat[0] == b'/'
-                || matches!(
+            // A dotfile or a lone file name mentioned in prose (`an interface to .netrc`, `edit
+            // web.config`) is not a path: it needs a path or parameter boundary on its left.
+            let left_ok = match (pat[0], pat.contains(&b'/')) {
+                (b'/', _) => true,
+                (b'.', _) => matches!(before, None | Some(b'/' | b':' | b'=' | b'\0')),
+                (_, false) => matches!(before, None | Some(b'/' | b':' | b'=' | b'\0' | b'.')),
+                _ => matches!(
                     before,
                     None | Some(b'/' | b':' | b'=' | b' ' | b'"' | b'\'' | b'\0' | b'.')
-                );
-            let right_ok = pat.last() == Some(&b'/')
-                || norm
-                    .get(e)
-                    .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-');
-            // `root/.` and `.htaccess`-style names must start a path component.
-            if left_ok && right_ok && (before.is_some() || pat[0] != b'.' || s == 0) {
+                ),
+            };
+            // `etc/mysql/`, `root/.`: prefixes of a path, open on the right.
+            let right_ok = matches!(pat.last(), Some(b'/' | b'.')) || boundary(norm.get(e));
+            if left_ok && right_ok {
                 return Some((s, e));
             }
         }
         None
     }
+
+    fn joined_target(&self, norm: &[u8]) -> Option<(usize, usize)> {
+        if !self.joined.is_match(norm) {
+            return None;
+        }
+        self.joined.find_overlapping_iter(norm).find_map(|m| {
+            let (s, e) = (m.start(), m.end());
+            let before = s.checked_sub(1).map(|p| norm[p]);
+            let left_ok = before.is_none_or(|c| !c.is_ascii_alphanumeric());
+            let right_ok = self.joined_open[m.pattern().as_usize()] || boundary(norm.get(e));
+            (left_ok && right_ok).then_some((s, e))
+        })
+    }
+
+    /// The last segment of a URL path has a [`SECRET_EXTS`] extension.
+    fn secret_file(norm: &[u8]) -> Option<(usize, usize)> {
+        let start = norm.iter().rposition(|&c| c == b'/').map_or(0, |p| p + 1);
+        let name = &norm[start..];
+        let mut exts = name.rsplit(|&c| c == b'.');
+        let mut ext = exts.next()?;
+        if ARCHIVE_EXTS.iter().any(|a| a.as_bytes() == ext) {
+            ext = exts.next()?;
+        }
+        // Something must precede the extension (`.log` alone is a dotfile, handled above).
+        let stem = exts.next()?;
+        let secret = SECRET_EXTS.iter().any(|x| x.as_bytes() == ext);
+        (secret && (!stem.is_empty() || ext == b"env")).then_some((start, norm.len()))
+    }
+}
+
+/// Full-width and look-alike dots, slashes and backslashes, and what they normalise to.
+const LOOKALIKES: [(&str, char); 11] = [
+    ("\u{ff0e}", '.'),
+    ("\u{2024}", '.'),
+    ("\u{fe52}", '.'),
+    ("\u{ff0f}", '/'),
+    ("\u{2215}", '/'),
+    ("\u{2044}", '/'),
+    ("\u{29f8}", '/'),
+    ("\u{ff3c}", '\\'),
+    ("\u{2216}", '\\'),
+    ("\u{29f5}", '\\'),
+    ("\u{fe68}", '\\'),
+];
+
+/// `lower` with [`LOOKALIKES`] mapped to ASCII; `None` when it has none.
+fn fold_lookalikes(lower: &str) -> Option<String> {
+    let map = |c: char| {
+        LOOKALIKES
+            .iter()
+            .find(|(l, _)| l.starts_with(c))
+            .map(|&(_, to)| to)
+    };
+    lower
+        .chars()
+        .any(|c| map(c).is_some())
+        .then(|| lower.chars().map(|c| map(c).unwrap_or(c)).collect())
+}
+
+/// The end of a name: end of value or a byte that cannot continue a file name.
+fn boundary(c: Option<&u8>) -> bool {
+    c.is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
 }
 
 impl Detector for Ptrav {
@@ -225,39 +485,90 @@ impl Detector for Ptrav {
     }
 
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
-        let lower = leaf.lower.as_bytes();
+        // Full-width and look-alike dots and slashes (`．．／`), which IIS best-fit mapping and
+        // NFKC normalisation turn into `../` after a filter has looked.
+        let folded = present
+            .any(&self.lookalikes)
+            .then(|| fold_lookalikes(&leaf.lower))
+            .flatten();
+        let lower = folded.as_deref().unwrap_or(&leaf.lower).as_bytes();
+        let uri = leaf.place == Place::Uri;
         // A NUL can split `..` or a target name, so such values skip the gates.
-        let nul = lower.contains(&0);
-        let dots = nul || present.any(&self.dots);
-        let target = nul || present.any(&self.target_gate);
-        if !dots && !target {
-            return None;
+        let nul = present.any(&self.nul);
+        let mut dots = nul || folded.is_some() || present.any(&self.dots);
+        // Every target has a `/` or a `.`; one DFA pass over such values is cheaper than a
+        // prefilter literal per target.
+        let target = nul || memchr::memchr3(b'/', b'.', b'\\', lower).is_some();
+        if !dots && !target && !present.any(&self.hex) {
+            return if uri { self.in_url_path(lower) } else { None };
         }
         // NUL bytes are dropped: `..%00/` reaches a C-based file API as `../`. Offsets past a
         // dropped NUL shift a little, which only affects the excerpt.
-        let mut norm: Vec<u8> = lower
-            .iter()
-            .filter(|&&b| b != 0)
-            .map(|&b| if b == b'\\' { b'/' } else { b })
-            .collect();
+        // Most values have neither, and are searched as they are.
+        let mut norm: Cow<'_, [u8]> = if nul || lower.contains(&b'\\') {
+            Cow::Owned(
+                lower
+                    .iter()
+                    .filter(|&&b| b != 0)
+                    .map(|&b| if b == b'\\' { b'/' } else { b })
+                    .collect(),
+            )
+        } else {
+            Cow::Borrowed(lower)
+        };
         // `0x2e0x2e0x2f`, `..0x5c`: C-style hex spellings of `.`, `/` and `\`, which some
         // decoders and scanners use and naive filters miss.
         if norm.windows(3).any(|w| w == b"0x2" || w == b"0x5") {
-            norm = unhex_separators(&norm);
+            norm = Cow::Owned(unhex_separators(&norm));
+            dots = true;
         }
-        if let Some((s, e)) = Self::traversal(&norm).filter(|_| dots) {
+        // One path segment cannot climb by itself; the `[uri]` leaf judges it in context.
+        let lone_segment = leaf.place == Place::Path && !norm.contains(&b'/');
+        if let Some((s, e)) = Self::traversal(&norm)
+            .filter(|_| dots && !lone_segment)
+            .filter(|&(s, e)| !(uri && Self::stays_inside(&norm, s, e)))
+        {
             let end = (e + 48).min(norm.len());
             return Some(Finding {
                 at: s..end,
                 reason: "dot-dot path segment",
             });
         }
-        if !target {
-            return None;
+        if target {
+            if let Some((s, e)) = Self::target(&self.targets, TARGETS, &norm) {
+                return Some(Finding {
+                    at: s..e,
+                    reason: "sensitive file path",
+                });
+            }
+            // Only a value without any separator can have lost them.
+            let stripped = !norm.contains(&b'/');
+            if let Some((s, e)) = stripped.then(|| self.joined_target(&norm)).flatten() {
+                return Some(Finding {
+                    at: s..e,
+                    reason: "sensitive file path without separators",
+                });
+            }
         }
-        self.target(&norm).map(|(s, e)| Finding {
+        if uri {
+            return self.in_url_path(&norm);
+        }
+        None
+    }
+}
+
+impl Ptrav {
+    /// What only the URL path is checked for: [`PATH_TARGETS`] and [`SECRET_EXTS`].
+    fn in_url_path(&self, norm: &[u8]) -> Option<Finding> {
+        if let Some((s, e)) = Self::target(&self.path_targets, PATH_TARGETS, norm) {
+            return Some(Finding {
+                at: s..e,
+                reason: "repository or build file in path",
+            });
+        }
+        Self::secret_file(norm).map(|(s, e)| Finding {
             at: s..e,
-            reason: "sensitive file path",
+            reason: "sensitive file type in path",
         })
     }
 }
@@ -278,6 +589,9 @@ mod tests {
             "/var/www/../../x",
             "....//....//x",
             "..;/admin",
+            "\u{ff0e}\u{ff0e}\u{ff0f}\u{ff0e}\u{ff0e}\u{ff0f}x",
+            "..\u{2215}..\u{2215}x",
+            "0x2e0x2e0x2fx",
             "a/..",
             "..",
             "file=..\0/",
@@ -300,6 +614,21 @@ mod tests {
             "/..0x5c..0x5cwindows/win.ini",
             "/@fs/.env",
             "/app/.claude/settings.local.json",
+            "/home/app/.aws/credentials",
+            "/root/.bash_history",
+            "/srv/.docker/daemon.json",
+            "/project/.cursorrules",
+            "/sys/class",
+            "~/.netrc",
+            "file=.netrc",
+            "....etcshadow",
+            "d:inetpubwwwrootdefault.aspx",
+            "c:windowswin.ini",
+            "web-infweb.xml",
+            "file=web.config",
+            "/home/u/.zsh_history",
+            "repo/.git/index",
+            "/var/lib/docker/volumes",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -319,8 +648,68 @@ mod tests {
             "config.env",
             "0x2e",
             "the environment",
+            "\u{ff0e}\u{ff0e}\u{ff0e} \u{ff0f}",
+            "caf\u{e9} au lait",
+            "An object-oriented interface to .netrc files",
+            "copy .env.example to .env and edit it",
+            "put secrets in \".env\"",
+            "edit your web.config file",
+            "the boot.ini file lists systems",
+            "/sys/classes",
+            "netcpasswd",
+            "web-information.xml",
+            "src/.gitignore",
+            ".vscode/settings.json",
         ] {
             assert!(!hit(v), "{v}");
+        }
+    }
+
+    fn hit_uri(path: &str) -> bool {
+        let leaf = Leaf::new(
+            crate::point::Point::name("uri"),
+            Place::Uri,
+            path.to_owned(),
+        );
+        // The detector first: it interns the literals the prefilter is built from.
+        let d = Ptrav::new();
+        let present = crate::detect::prefilter::Prefilter::current().scan(&leaf.lower);
+        d.check(&leaf, &present).is_some()
+    }
+
+    #[test]
+    fn judges_url_paths_in_context() {
+        for p in [
+            "/static/../../etc/x",
+            "/public/../admin",
+            "/..",
+            "/a/../../b/..",
+            "/dumps/db-2024.sql.gz",
+            "/site/backup.tar.bz2.old",
+            "/www/secrets.env",
+            "/logs/error.log",
+            "/id_rsa.pem",
+            "/.env",
+            "/.idea/workspace.xml",
+            "/app/.gitlab-ci.yml",
+            "/.gemini/settings.json",
+        ] {
+            assert!(hit_uri(p), "{p}");
+        }
+        for p in [
+            "/docs/..",
+            "/a/b/../",
+            "/index.php",
+            "/files/report.pdf",
+            "/downloads/tool.tar.gz",
+            "/changelog",
+            "/blog/sql-tips",
+            "/api/v1/keys",
+            "/releases/app.zip",
+            "/blog/gitignore-tips",
+            "/docs/idea/",
+        ] {
+            assert!(!hit_uri(p), "{p}");
         }
     }
 }

@@ -55,12 +55,53 @@ pub fn detector() -> RuleDetector {
                 r"^\s*https?:(?:[\\/]?[^\\/\s]|[\\/]{3,}|\\)",
                 "malformed scheme redirect",
             ),
+            // The userinfo dresses up as the trusted host (`https://shop.example@evil.example`);
+            // plain credentials (`https://user@host`) deceive nobody.
             Rule::new(
                 &["@"],
-                r"^\s*https?://[^/?#\s]*@[^/?#\s]+",
+                r"^\s*https?://[^/?#\s@]*\.[^/?#\s@]*@[^/?#\s]+",
                 "userinfo redirect",
             ),
         ],
         applies: redirect_param,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::point::Point;
+
+    fn hit(key: &str, v: &str) -> bool {
+        let d = detector();
+        let leaf = Leaf::new(Point::name("get").with_key(key), Place::Query, v.to_owned());
+        let present = crate::detect::prefilter::Prefilter::current().scan(&leaf.lower);
+        crate::detect::Detector::check(&d, &leaf, &present).is_some()
+    }
+
+    #[test]
+    fn finds_redirect_tricks() {
+        for v in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https:evil.example",
+            "https://shop.example.com@evil.example/",
+            "http://trusted.example:443@evil.example",
+        ] {
+            assert!(hit("next", v), "{v}");
+        }
+    }
+
+    #[test]
+    fn ignores_site_paths_and_credentials() {
+        for v in [
+            "/account/settings",
+            "https://shop.example.com/cart",
+            "https://user@example.com/",
+            "https://cdn.example.com/a@2x.png",
+        ] {
+            assert!(!hit("next", v), "{v}");
+        }
+        assert!(!hit("q", "//evil.example/"));
     }
 }

@@ -1,17 +1,31 @@
 //! Remote file inclusion: a parameter whose whole value is a URL to code on another host — an
-//! IP-literal host, a trailing `?` (to cut off an appended suffix), or a script extension.
+//! IP-literal host, a trailing `?` (to cut off an appended suffix), or a script extension — or
+//! any remote URL given to a parameter whose name says it holds a local filesystem location
+//! (`_CONF[path]`, `mosConfig_absolute_path`, `GALLERY_BASEDIR`): an application that builds
+//! an include from such a value loads the attacker's code.
 
-use super::rules::{Rule, RuleDetector};
-use super::AttackType;
-use crate::point::Place;
+use super::prefilter::{lits, LitId, LitSet};
+use super::rules::{first, Rule};
+use super::{AttackType, Detector, Finding};
+use crate::point::{Leaf, Place, PointPart};
 
-pub fn detector() -> RuleDetector {
-    RuleDetector {
-        attack: AttackType::Rfi,
+/// Last word of a parameter name that holds a local path, directory or include target.
+const PATH_WORDS: &[&str] = &[
+    "path", "dir", "root", "basedir", "rootdir", "docroot", "include", "require", "folder",
+];
+
+pub struct Rfi {
+    rules: Vec<Rule>,
+    remote: Rule,
+    gate: Vec<LitId>,
+}
+
+pub fn detector() -> Rfi {
+    Rfi {
         rules: vec![
             Rule::new(
                 &["://"],
-                r"^\s*(?:https?|ftps?|smb|ldap)://(?:[^/@\s]*@)?\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
+                r"^\s*(?:https?|ftps?|smb|ldap)://(?:[^/@\s]*@)?(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[[0-9a-f:.]*:[0-9a-f:.%]*\])",
                 "url with ip host",
             ),
             Rule::new(
@@ -31,6 +45,103 @@ pub fn detector() -> RuleDetector {
                 "local or archive url scheme",
             ),
         ],
-        applies: |l| !l.is_name && matches!(l.place, Place::Query | Place::Body | Place::Cookie),
+        remote: Rule::new(
+            &["://"],
+            r"^\s*(?:https?|ftps?|smb)://[^\s/?#]*[a-z0-9]",
+            "remote url in path parameter",
+        ),
+        gate: lits(&["://", "\\\\", "file:", "jar:", "netdoc:"]),
+    }
+}
+
+/// The parameter name ends in a word from [`PATH_WORDS`] (`_CONF[path]` → `path`).
+fn path_param(leaf: &Leaf) -> bool {
+    let Some(key) = leaf.point.0.iter().rev().find_map(|p| match p {
+        PointPart::Key(k) => Some(k),
+        _ => None,
+    }) else {
+        return false;
+    };
+    let mut words = key
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let last = words.next();
+    // `include(…)`, `require[file]`: the include verb anywhere in the name.
+    last.is_some_and(|w| PATH_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)))
+        || words
+            .chain(last)
+            .any(|w| w.eq_ignore_ascii_case("include") || w.eq_ignore_ascii_case("require"))
+}
+
+impl Detector for Rfi {
+    fn attack(&self) -> AttackType {
+        AttackType::Rfi
+    }
+
+    fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
+        if leaf.is_name
+            || !matches!(leaf.place, Place::Query | Place::Body | Place::Cookie)
+            || !present.any(&self.gate)
+        {
+            return None;
+        }
+        let lower = leaf.lower.as_str();
+        if let Some((a, b, reason)) = first(&self.rules, lower, present) {
+            return Some(Finding { at: a..b, reason });
+        }
+        if !path_param(leaf) {
+            return None;
+        }
+        first(std::slice::from_ref(&self.remote), lower, present)
+            .map(|(a, b, reason)| Finding { at: a..b, reason })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::point::Point;
+
+    fn hit_in(key: &str, v: &str) -> bool {
+        let leaf = Leaf::new(Point::name("get").with_key(key), Place::Query, v.to_owned());
+        // The detector first: it interns the literals the prefilter is built from.
+        let d = detector();
+        let present = crate::detect::prefilter::Prefilter::current().scan(&leaf.lower);
+        d.check(&leaf, &present).is_some()
+    }
+
+    #[test]
+    fn finds_remote_includes() {
+        for (k, v) in [
+            ("q", "http://203.0.113.7/shell.txt"),
+            ("q", "http://[2001:db8::1]/x"),
+            ("q", "https://evil.example/x.txt?"),
+            ("q", "ftp://evil.example/c99.php"),
+            ("q", "jar:https://evil.example/a.jar!/"),
+            ("lib[path]", "https://evil.example"),
+            ("settings_basedir", "http://evil.example/"),
+            ("conf.rootdir", "ftp://evil.example/inc/"),
+            ("template_include", "https://cdn.evil.example/x"),
+            ("include(page)", "http://evil.example/"),
+        ] {
+            assert!(hit_in(k, v), "{k}={v}");
+        }
+    }
+
+    #[test]
+    fn ignores_urls_in_ordinary_parameters() {
+        for (k, v) in [
+            ("url", "https://example.com/page"),
+            ("homepage", "https://github.com/npm/cli"),
+            ("path", "/var/www/uploads"),
+            ("path", "docs/readme.md"),
+            ("image_path", "uploads/2024/cat.png"),
+            ("dir", "https://"),
+            ("pathname", "https://example.com/"),
+            ("root_url", "https://example.com/"),
+            ("included", "https://example.com/"),
+        ] {
+            assert!(!hit_in(k, v), "{k}={v}");
+        }
     }
 }

@@ -121,6 +121,13 @@ fn pathological_values_stay_fast() {
         "c'a't|",
         "while(!1)",
         "<?$",
+        "http://a@",
+        "\u{ff0e}\u{ff0f}",
+        "<s c r ",
+        "${1*",
+        "0x7f.",
+        "[::",
+        "etc/.git/",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());

