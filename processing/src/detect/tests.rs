@@ -80,6 +80,28 @@ fn own_fixtures_benign_clean_attacks_found() {
     }
 }
 
+/// Benign requests of the shapes real APIs carry (`testdata/benign.jsonl`, see
+/// `xtask/scripts/gen_benign.py`): names with apostrophes, prose with SQL and shell words, code,
+/// rich text, URLs and file names in parameters, package documents. None may raise an attack.
+#[test]
+fn benign_fixtures_stay_clean() {
+    let input = include_str!("../../testdata/benign.jsonl");
+    let mut out = Vec::new();
+    let stats = crate::scan::run(input.as_bytes(), &mut out, &Engine::new()).expect("scan runs");
+    assert!(stats.requests > 500, "{stats:?}");
+    assert_eq!(stats.bad_lines, 0);
+    let flagged: Vec<&str> = std::str::from_utf8(&out)
+        .expect("utf-8 output")
+        .lines()
+        .filter(|l| !l.ends_with(r#""attacks":[]}"#))
+        .collect();
+    assert!(
+        flagged.is_empty(),
+        "benign requests flagged:\n{}",
+        flagged.join("\n")
+    );
+}
+
 /// Hostile repetitions of the constructs each detector scans for: every one must stay
 /// roughly linear (a quadratic scan of a 64 KiB value takes minutes, not milliseconds).
 #[test]
