@@ -129,6 +129,11 @@ impl<'l> Walker<'l> {
     pub(super) fn name(&mut self, point: &Point, place: Place, name: &[u8]) {
         if !plain_name(name) && !self.full() {
             let cut = &name[..name.len().min(self.limits.max_value)];
+            // Cookie names arrive raw; frameworks that decode cookies decode names too.
+            if percent::has_escape(cut) {
+                let decoded = percent::decode(cut, false);
+                self.push(&point.with_name("percent"), place, lossy(&decoded), true);
+            }
             self.push(point, place, lossy(cut), true);
         }
     }

@@ -40,11 +40,24 @@ fn extracts_uri_path_query_headers_cookies() {
         "/api/files/report.pdf?id=1&q=a+b%2525",
         &[
             ("User-Agent", "curl/8"),
-            ("Cookie", "sid=abc; theme=dark%21"),
+            ("Cookie", "sid=abc; theme=dark%21; %3Cb%3E=1"),
         ],
         "",
     );
     let leaves = extract(&r, &Limits::default());
+    // A cookie name is inspected raw and, when it has escapes, decoded.
+    let names: Vec<(String, &str)> = leaves
+        .iter()
+        .filter(|l| l.is_name && l.place == Place::Cookie)
+        .map(|l| (l.point.to_string(), l.value.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (r#"[cookie, "%3Cb%3E", percent]"#.to_owned(), "<b>"),
+            (r#"[cookie, "%3Cb%3E"]"#.to_owned(), "%3Cb%3E"),
+        ]
+    );
     assert_eq!(
         find(&leaves, "[uri]").map(|l| l.value.as_str()),
         Some("/api/files/report.pdf")
