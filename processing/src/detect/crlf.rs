@@ -7,14 +7,14 @@
 //! name, and a bare CR in a query or cookie value — browsers normalise form line breaks to
 //! CRLF (HTML form submission), while some HTTP stacks end a header line at a lone CR.
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::rules::{first, Rule};
 use super::{AttackType, Detector, Finding};
 use crate::point::{Leaf, Place, PointPart};
 
 pub struct Crlf {
     rules: Vec<Rule>,
-    breaks: Vec<LitId>,
+    breaks: Lits,
 }
 
 impl Crlf {

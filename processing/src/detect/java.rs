@@ -7,7 +7,7 @@ use ::base64::engine::general_purpose::STANDARD;
 use ::base64::Engine as _;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::prefilter::{lit, lit_owned, lits, LitId, LitSet};
+use super::prefilter::{lit, lit_owned, lits, LitId, LitSet, Lits};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
@@ -130,17 +130,17 @@ const PACKAGE_RUNTIME: &str =
 
 pub struct Java {
     package: regex::bytes::Regex,
-    package_gate: Vec<LitId>,
-    magic_gate: Vec<LitId>,
+    package_gate: Lits,
+    magic_gate: Lits,
     classes: AhoCorasick,
     b64: AhoCorasick,
     /// Prefilter gates: the class names, and the lower-cased base64 fragments (a fragment in
     /// the value implies its lower-cased form in `leaf.lower`).
-    class_gate: Vec<LitId>,
-    b64_gate: Vec<LitId>,
+    class_gate: Lits,
+    b64_gate: Lits,
     lookup_gate: LitId,
     /// `%{` (with a `#` or `@` somewhere), `${#`, `#{t(`, `t(java`.
-    expr_gate: Vec<LitId>,
+    expr_gate: Lits,
 }
 
 /// Base64 fragments that appear whatever the alignment of `name` in the encoded stream.

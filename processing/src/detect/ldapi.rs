@@ -7,7 +7,7 @@
 //! `uid>=…`, `attr:1.2.3:=…`). A complete filter submitted as a value (an LDAP search form, a
 //! directory admin tool) is balanced and stays clean, as do maths (`(a+b)*c`) and prose.
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::rules::{first, Rule};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
@@ -16,7 +16,7 @@ use crate::point::Leaf;
 const LOOKAHEAD: usize = 96;
 
 pub struct Ldapi {
-    closes: Vec<LitId>,
+    closes: Lits,
     rules: Vec<Rule>,
 }
 

@@ -12,7 +12,7 @@
 //! - JPQL/HQL native function calls: `function('pg_sleep', 5)`, the JPA escape hatch from
 //!   the entity language into SQL.
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
@@ -130,9 +130,9 @@ const RANSACK: &[&str] = &[
 ];
 
 pub struct Orm {
-    lookup_gate: Vec<LitId>,
-    ransack_gate: Vec<LitId>,
-    function_gate: Vec<LitId>,
+    lookup_gate: Lits,
+    ransack_gate: Lits,
+    function_gate: Lits,
 }
 
 impl Default for Orm {

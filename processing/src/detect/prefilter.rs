@@ -50,8 +50,57 @@ fn intern(s: &str, stored: impl FnOnce() -> &'static str) -> LitId {
 }
 
 /// Interns a list of literals.
-pub fn lits(list: &[&'static str]) -> Vec<LitId> {
+pub fn lits(list: &[&'static str]) -> Lits {
     list.iter().map(|s| lit(s)).collect()
+}
+
+/// A list of literals with its bit mask, so "is any of them present" is a few word ANDs however
+/// long the list (detectors test gates of dozens of literals on every leaf).
+#[derive(Clone, Debug, Default)]
+pub struct Lits {
+    ids: Vec<LitId>,
+    mask: LitSet,
+}
+
+impl FromIterator<LitId> for Lits {
+    fn from_iter<I: IntoIterator<Item = LitId>>(iter: I) -> Self {
+        let ids: Vec<LitId> = iter.into_iter().collect();
+        let mut mask = LitSet::default();
+        for id in &ids {
+            mask.insert(usize::from(id.0));
+        }
+        Lits { ids, mask }
+    }
+}
+
+impl std::ops::Deref for Lits {
+    type Target = [LitId];
+    fn deref(&self) -> &[LitId] {
+        &self.ids
+    }
+}
+
+/// What [`LitSet::any`] accepts: a masked [`Lits`] or a plain list of ids.
+pub trait LitQuery {
+    fn any_in(&self, set: &LitSet) -> bool;
+}
+
+impl LitQuery for Lits {
+    fn any_in(&self, set: &LitSet) -> bool {
+        set.0.iter().zip(&self.mask.0).any(|(a, b)| a & b != 0)
+    }
+}
+
+impl LitQuery for [LitId] {
+    fn any_in(&self, set: &LitSet) -> bool {
+        self.iter().any(|&i| set.has(i))
+    }
+}
+
+impl LitQuery for Vec<LitId> {
+    fn any_in(&self, set: &LitSet) -> bool {
+        self.as_slice().any_in(set)
+    }
 }
 
 /// Which interned literals occur in one value.
@@ -73,8 +122,8 @@ impl LitSet {
         self.0[i / 64] & (1 << (i % 64)) != 0
     }
 
-    pub fn any(&self, ids: &[LitId]) -> bool {
-        ids.iter().any(|&i| self.has(i))
+    pub fn any<Q: LitQuery + ?Sized>(&self, ids: &Q) -> bool {
+        ids.any_in(self)
     }
 }
 
@@ -154,5 +203,12 @@ mod tests {
         let set = p.scan("(");
         assert!(set.has(paren) && !set.has(lt) && !set.has(dots));
         assert!(!p.scan("").has(lt));
+        let gate = lits(&["..", "/etc/", "zzz-not-here"]);
+        assert!(set_of(&p, "a/etc/b").any(&gate) && !set_of(&p, "abc").any(&gate));
+        assert!(set_of(&p, "a/etc/b").any(&gate[1..2]) && !set_of(&p, "..").any(&gate[1..]));
+    }
+
+    fn set_of(p: &Prefilter, s: &str) -> LitSet {
+        p.scan(s)
     }
 }

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::{AttackType, Detector, Finding};
 use crate::point::{Leaf, Place};
 
@@ -278,12 +278,12 @@ pub struct Ptrav {
     /// which are no word.
     joined: AhoCorasick,
     joined_open: Vec<bool>,
-    dots: Vec<LitId>,
+    dots: Lits,
     /// `0x2e`, `0x2f`, `0x5c` spellings (see [`unhex_separators`]).
-    hex: Vec<LitId>,
-    nul: Vec<LitId>,
+    hex: Lits,
+    nul: Lits,
     /// The characters [`fold_lookalikes`] maps.
-    lookalikes: Vec<LitId>,
+    lookalikes: Lits,
 }
 
 impl Ptrav {

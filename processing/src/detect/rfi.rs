@@ -4,7 +4,7 @@
 //! (`_CONF[path]`, `mosConfig_absolute_path`, `GALLERY_BASEDIR`): an application that builds
 //! an include from such a value loads the attacker's code.
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::rules::{first, Rule};
 use super::{AttackType, Detector, Finding};
 use crate::point::{Leaf, Place, PointPart};
@@ -17,7 +17,7 @@ const PATH_WORDS: &[&str] = &[
 pub struct Rfi {
     rules: Vec<Rule>,
     remote: Rule,
-    gate: Vec<LitId>,
+    gate: Lits,
 }
 
 pub fn detector() -> Rfi {

@@ -5,12 +5,12 @@
 
 use regex::bytes::Regex;
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 
 pub struct Rule {
     /// At least one of these literals must occur in the lower-cased value before the regex
     /// runs; empty means always run.
-    pub prefilter: Vec<LitId>,
+    pub prefilter: Lits,
     pub regex: Regex,
     pub reason: &'static str,
 }
@@ -26,6 +26,7 @@ impl Rule {
     }
 
     /// Byte range of the first match in `lower`.
+    #[inline]
     pub fn find(&self, lower: &str, present: &LitSet) -> Option<(usize, usize)> {
         if !self.prefilter.is_empty() && !present.any(&self.prefilter) {
             return None;

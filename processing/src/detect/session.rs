@@ -2,7 +2,7 @@
 //! (where the server may adopt it, `?PHPSESSID=…`), or script that plants a
 //! cookie (`document.cookie="sid=…;expires=…"`, `<meta http-equiv="set-cookie">`).
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::rules::Rule;
 use super::{AttackType, Detector, Finding};
 use crate::point::{Leaf, Place, PointPart};
@@ -77,7 +77,7 @@ fn rails_session(n: &str) -> bool {
 
 pub struct Session {
     rules: Vec<Rule>,
-    gate: Vec<LitId>,
+    gate: Lits,
 }
 
 impl Session {

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::rules::{first, Rule};
 use super::{AttackType, Detector, Finding};
 use crate::point::{Leaf, Place};
@@ -71,7 +71,7 @@ const SUFFIXES: &[&str] = &[
 pub struct Ssrf {
     schemes: Vec<Rule>,
     /// Pieces of [`NAMES`] and [`SUFFIXES`]: without one, no host can be an internal name.
-    name_gate: Vec<LitId>,
+    name_gate: Lits,
 }
 
 pub fn detector() -> Ssrf {

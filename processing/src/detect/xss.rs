@@ -6,7 +6,7 @@
 //! member name (`document.cookie`) counts only with some JS punctuation around it: alone it
 //! is a file name or a documentation search.
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::rules::{first, Rule};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
@@ -18,7 +18,7 @@ pub struct Xss {
     /// See [`MEMBER_RULES`].
     member: Vec<Rule>,
     /// Names whose presence makes JS normalisation worth its allocation.
-    js_gate: Vec<LitId>,
+    js_gate: Lits,
 }
 
 impl Xss {

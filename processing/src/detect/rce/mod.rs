@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-use super::prefilter::{lit, lits, LitId, LitSet};
+use super::prefilter::{lit, lits, LitId, LitSet, Lits};
 use super::words::Fnv;
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
@@ -259,13 +259,13 @@ const STRONG: &[&str] = &[
 
 pub struct Rce {
     strong: AhoCorasick,
-    strong_gate: Vec<LitId>,
+    strong_gate: Lits,
     /// cmd.exe `FOR [/D|/R|/L|/F ["opts"]] %v IN (set) DO command`: its own grammar, with
     /// no command word at the front.
     for_loop: regex::bytes::Regex,
-    for_gate: Vec<LitId>,
+    for_gate: Lits,
     /// Other shell grammar with no command word up front, each behind a literal gate.
-    grammar: Vec<(Vec<LitId>, regex::bytes::Regex, &'static str)>,
+    grammar: Vec<(Lits, regex::bytes::Regex, &'static str)>,
     /// `f(){ f & f; };f`: a function defined and called, checked further in code.
     function: regex::bytes::Regex,
     function_gate: LitId,

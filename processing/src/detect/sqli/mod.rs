@@ -17,15 +17,15 @@ mod tests;
 
 use std::cell::RefCell;
 
-use super::prefilter::{lits, LitId, LitSet};
+use super::prefilter::{lits, LitSet, Lits};
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 use lex::{Kind, Tok};
 use shapes::{Ctx, Found};
 
 pub struct Sqli {
-    catalog_gate: Vec<LitId>,
-    homoglyph_gate: Vec<LitId>,
+    catalog_gate: Lits,
+    homoglyph_gate: Lits,
 }
 
 /// Characters that drivers and "best fit" code-page conversions turn into a quote (SQL Server
