@@ -150,24 +150,48 @@ impl Headers {
     }
 
     /// Appends a field given in its stored form: [`field_prefix`], then name, then value (how
-    /// HPACK tables hold their entries): one copy. Dropped if the prefix does not match the length,
-    /// or like [`Headers::push`] drops a field beyond 4 GiB.
-    pub(crate) fn push_encoded(&mut self, raw: &[u8]) {
+    /// HPACK tables hold their entries): one copy. Dropped (`false`) if the prefix does not match
+    /// the length, or like [`Headers::push`] drops a field beyond 4 GiB.
+    pub(crate) fn push_encoded(&mut self, raw: &[u8]) -> bool {
         let Some((&[a, b, c, d, e, f, g, h], _)) = raw.split_first_chunk::<PREFIX>() else {
-            return;
+            return false;
         };
         let fields =
             u32::from_ne_bytes([a, b, c, d]) as usize + u32::from_ne_bytes([e, f, g, h]) as usize;
         self.buf.truncate(self.end as usize);
         let Ok(end) = u32::try_from(self.buf.len() + raw.len()) else {
-            return;
+            return false;
         };
         if fields + PREFIX != raw.len() || self.count == u32::MAX {
-            return;
+            return false;
         }
         self.buf.extend_from_slice(raw);
         self.count += 1;
         self.end = end;
+        true
+    }
+
+    /// The bytes at `span` of the buffer, if within the fields (spans from [`Headers::fields_at`]
+    /// or an HPACK observer).
+    pub(crate) fn slice(&self, span: (usize, usize)) -> Option<&[u8]> {
+        self.buf.get(..self.end as usize)?.get(span.0..span.1)
+    }
+
+    /// Where the next field will start in the buffer (the end of the last whole field).
+    pub(crate) fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    /// Appends a field named `name` whose value is a copy of `value` (a span of this list's buffer,
+    /// e.g. another field's value). Nothing is appended if the span is not within the fields.
+    pub(crate) fn push_from_within(&mut self, name: &[u8], value: std::ops::Range<usize>) {
+        if value.start > value.end || value.end > self.end as usize {
+            return;
+        }
+        let at = self.begin_field();
+        self.buf.extend_from_slice(name);
+        self.buf.extend_from_within(value);
+        self.commit(at, name.len());
     }
 
     /// The `i`-th field.
@@ -265,7 +289,7 @@ impl Headers {
             .map(|(span, name, _)| (span.0, span.1, name))
     }
 
-    /// Each field with the span of its bytes (prefix included), for [`Headers::without`].
+    /// Each field with the span of its bytes (prefix included), for [`Headers::remove`].
     pub(crate) fn fields_at(&self) -> impl Iterator<Item = ((usize, usize), &[u8], &[u8])> + '_ {
         let mut it = self.iter();
         let total = it.rest.len();
@@ -276,40 +300,28 @@ impl Headers {
         })
     }
 
-    /// A copy without the fields at `drop` (spans from [`Headers::fields_at`], in order), in one
-    /// exactly sized allocation with room for `extra_fields` more fields of `extra_bytes` bytes: the
-    /// bytes between dropped fields are copied at once. Spans that are not whole fields in order
-    /// give an empty copy (not reachable from `fields_at`).
-    pub(crate) fn without(
-        &self,
-        drop: &[(usize, usize)],
-        extra_fields: usize,
-        extra_bytes: usize,
-    ) -> Headers {
+    /// Removes the fields at `drop` (spans from [`Headers::fields_at`] or an HPACK
+    /// [`Observe`](crate::http2::hpack::Observe)r, in order) in place: the bytes between them move
+    /// down, no allocation. Spans out of order or beyond the fields empty the list (not reachable
+    /// from those sources).
+    pub(crate) fn remove(&mut self, drop: &[(usize, usize)]) {
         let end = self.end as usize;
-        let dropped: usize = drop.iter().map(|(a, b)| b.saturating_sub(*a)).sum();
-        let size = end.saturating_sub(dropped);
-        let mut out = Headers {
-            buf: Vec::with_capacity(size + extra_bytes + extra_fields * PREFIX),
-            count: self.count.saturating_sub(drop.len() as u32),
-            end: 0,
+        let Some(&(mut write, _)) = drop.first() else {
+            return;
         };
-        let mut from = 0;
-        for &(a, b) in drop {
-            match self.buf.get(from..a) {
-                Some(run) if a <= b => out.buf.extend_from_slice(run),
-                _ => return Headers::new(),
+        for (k, &(a, b)) in drop.iter().enumerate() {
+            let next = drop.get(k + 1).map_or(end, |d| d.0);
+            if a > b || b > next || next > end {
+                self.clear();
+                return;
             }
-            from = b;
+            self.buf.copy_within(b..next, write);
+            write += next - b;
         }
-        out.buf
-            .extend_from_slice(self.buf.get(from..end).unwrap_or_default());
-        // Spans lie within `self.end`, which fits u32.
-        match u32::try_from(out.buf.len()) {
-            Ok(len) if out.buf.len() == size => out.end = len,
-            _ => return Headers::new(),
-        }
-        out
+        self.buf.truncate(write);
+        // Below `end`, which fits u32.
+        self.end = write as u32;
+        self.count = self.count.saturating_sub(drop.len() as u32);
     }
 
     /// Reserves room for `bytes` more name and value bytes in `fields` more fields.
@@ -347,7 +359,7 @@ impl Headers {
     /// The bytes from `name_at` (as returned by [`Headers::begin_field`]) on become a field whose
     /// name is the first `name_len` of them. Anything else (bounds that do not match, beyond 4 GiB)
     /// is dropped instead.
-    pub(crate) fn commit(&mut self, name_at: usize, name_len: usize) {
+    pub(crate) fn commit(&mut self, name_at: usize, name_len: usize) -> bool {
         let len = self.buf.len();
         let start = self.end as usize;
         let ok = name_at == start + PREFIX
@@ -356,7 +368,7 @@ impl Headers {
             && self.count < u32::MAX;
         if !ok {
             self.rollback();
-            return;
+            return false;
         }
         // In range: `len` fits u32 and both lengths are parts of it.
         let value_len = (len - name_at - name_len) as u32;
@@ -368,6 +380,7 @@ impl Headers {
         }
         self.count += 1;
         self.end = len as u32;
+        true
     }
 
     /// Drops the field being written (decoded for the HPACK table's sake, not kept).
@@ -508,7 +521,7 @@ mod tests {
     }
 
     #[test]
-    fn without_matches_filtered_and_encoded_fields_append() {
+    fn remove_matches_filtered_and_encoded_fields_append() {
         let names: [&[u8]; 5] = [b":method", b":path", b"host", b"x", b""];
         // Every subset of fields of a 5-field list, dropped by span, equals the filter by position.
         let mut h = Headers::new();
@@ -530,19 +543,35 @@ mod tests {
                 1,
                 4,
             );
-            let got = h.without(&drop, 1, 4);
+            let mut got = h.clone();
+            got.remove(&drop);
             assert_eq!(got, want, "mask {mask:b}");
-            assert!(got.heap_bytes() >= got.buf.len() + 4 + PREFIX);
+            assert_eq!(got.buf.len(), want.buf.len());
+            // Appending after a removal lands behind the kept fields.
+            got.push(b"z", b"");
+            assert_eq!(got.iter().last(), Some((&b"z"[..], &b""[..])));
         }
+        // Spans out of order empty the list rather than corrupt it.
+        let mut bad = h.clone();
+        bad.remove(&[spans[2], spans[1]]);
+        assert!(bad.is_empty() && bad.iter().next().is_none());
+        // A copy of a field's value, appended under another name.
+        let mut w = h.clone();
+        let (span, name, _) = w.fields_at().nth(2).expect("3 fields");
+        let value = span.0 + PREFIX + name.len()..span.1;
+        w.push_from_within(b"copy", value);
+        w.push_from_within(b"ignored", 0..1 << 20);
+        assert_eq!(w.len(), 6);
+        assert_eq!(w.get(5), Some((&b"copy"[..], &b"v2"[..])));
         // Stored fields append in one copy; a prefix that does not match its bytes is dropped.
         let mut e = Headers::new();
         let mut raw = field_prefix(4, 1).to_vec();
         raw.extend_from_slice(b"hosta");
-        e.push_encoded(&raw);
-        e.push_encoded(&raw[..7]);
-        e.push_encoded(&raw[..raw.len() - 1]);
+        assert!(e.push_encoded(&raw));
+        assert!(!e.push_encoded(&raw[..7]));
+        assert!(!e.push_encoded(&raw[..raw.len() - 1]));
         raw.push(b'!');
-        e.push_encoded(&raw);
+        assert!(!e.push_encoded(&raw));
         assert_eq!(e, [("host", "a")].into_iter().collect());
     }
 

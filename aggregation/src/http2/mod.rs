@@ -56,8 +56,12 @@ pub(super) struct Streams {
     /// SETTINGS_MAX_FRAME_SIZE announced for frames sent by the client ([0]) / the server ([1]).
     pub(super) max_frame: [u32; 2],
     pub(super) out: VecDeque<Exchange>,
-    /// Where header blocks are decoded before being copied into their message (reused).
+    /// Where header blocks other than a message's first are decoded (trailers, pushed requests,
+    /// orphans) before being copied where they belong (reused).
     pub(super) scratch: hpack::Fields,
+    /// Size of the last message list decoded from each side's blocks: the next one is given as
+    /// much room (requests on a connection look alike).
+    pub(super) list_guess: [usize; 2],
 }
 
 /// HTTP/2 state of one connection.
@@ -95,6 +99,7 @@ impl Http2Conn {
                 kept: 0,
                 out: VecDeque::new(),
                 scratch: hpack::Fields::new(),
+                list_guess: [0; 2],
             },
         }
     }

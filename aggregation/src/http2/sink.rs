@@ -3,11 +3,17 @@
 //! SETTINGS noted (RFC 9113 §6).
 
 use super::frame::{self, flag, kind, Head};
-use super::hpack::Fields;
+use super::hpack::{self, Fields};
 use super::reader::FrameSink;
 use super::{block_cap, ix, kept_budget, stream, Block, Streams};
-use crate::exchange::{Limits, Side};
+use crate::exchange::{Limits, Side, PREFIX};
 use crate::parse::ParserStats;
+
+/// Largest list size remembered to size the next message's list (a browser's request list is 1–2
+/// KiB; one huge block should not make every later list as large).
+const LIST_GUESS_MAX: usize = 8 * 1024;
+/// Room beyond the last list's size given to the next (see `new_message`).
+const LIST_SLACK: usize = 64;
 
 /// One direction's view of the connection state, given to its frame reader.
 pub(super) struct Sink<'a> {
@@ -97,8 +103,13 @@ impl Sink<'_> {
 
     /// A whole header block: decode, then apply to its stream.
     fn block_done(&mut self, id: u32, promised: Option<u32>, end_stream: bool, block: &[u8]) {
-        // Decoded into the connection's scratch list (no allocation once it has grown), then copied
-        // into exactly sized storage for the exchange.
+        if promised.is_none() {
+            if let Some(fresh) = self.fresh_message(id) {
+                return self.new_message(id, end_stream, block, fresh);
+            }
+        }
+        // Trailers, pushed requests, orphans: decoded into the connection's scratch list (no
+        // allocation once it has grown), then copied where they belong.
         let mut fields = std::mem::take(&mut self.st.scratch);
         fields.clear();
         let decoded = self.st.decoders[ix(self.side)].decode(
@@ -106,7 +117,14 @@ impl Sink<'_> {
             self.limits.max_header_bytes,
             &mut fields,
         );
-        let incomplete = match decoded {
+        let incomplete = self.decoded(decoded);
+        self.apply_block(id, promised, end_stream, &fields, incomplete);
+        self.st.scratch = fields;
+    }
+
+    /// Counts what decoding a block noticed; returns whether the block's fields are incomplete.
+    fn decoded(&mut self, decoded: Result<hpack::Decoded, hpack::HpackError>) -> bool {
+        match decoded {
             Ok(info) => {
                 self.stats.hpack_unknown_indexes += u64::from(info.unknown);
                 if info.oversized {
@@ -119,9 +137,78 @@ impl Sink<'_> {
                 self.st.incomplete = true;
                 true
             }
-        };
-        self.apply_block(id, promised, end_stream, &fields, incomplete);
-        self.st.scratch = fields;
+        }
+    }
+
+    /// Will a block on stream `id` start a message (the request, or the response of a request we
+    /// saw)? Then it is decoded straight into that message's own list; returns the room to give it.
+    fn fresh_message(&self, id: u32) -> Option<usize> {
+        let guess = self.st.list_guess[ix(self.side)];
+        let s = self.st.streams.iter().find(|s| s.id == id);
+        match self.side {
+            Side::Client => s.is_none_or(|s| s.request.is_none()).then_some(guess),
+            Side::Server => match s {
+                Some(s) if s.response.is_none() => Some(if s.grpc == Some(true) {
+                    guess + stream::GRPC_TRAILER_BYTES + stream::GRPC_TRAILER_FIELDS * PREFIX
+                } else {
+                    guess
+                }),
+                Some(_) => None,
+                // A response to a request we did not see is an orphan (see `apply_block`).
+                None => (!self.st.incomplete && id > self.st.max_client_stream).then_some(guess),
+            },
+        }
+    }
+
+    /// A block that starts a message: decoded into the list the message keeps (sized like the last
+    /// one of this side), noting where the fields it is built from are. Saves copying the list
+    /// from the scratch list and scanning it again (issue 5).
+    fn new_message(&mut self, id: u32, end_stream: bool, block: &[u8], room: usize) {
+        let side = ix(self.side);
+        // A connection's first blocks are literals (nothing indexed yet): Huffman codes expand by
+        // at most 8/5, each field has its prefix. Later ones are mostly indexed: sized like the last.
+        let mut list = Fields::with_capacity(0, room.max(block.len() * 2));
+        let mut notes = stream::Notes::default();
+        let decoded = self.st.decoders[side].decode_observed(
+            block,
+            self.limits.max_header_bytes,
+            &mut list,
+            &mut notes,
+        );
+        // With some slack: lists on a connection differ by a few bytes (ids, counters, cookies),
+        // and one byte beyond the room would regrow the list.
+        self.st.list_guess[side] = (list.end() + LIST_SLACK).min(LIST_GUESS_MAX);
+        let incomplete = self.decoded(decoded);
+        let max_body = self.limits.max_body_bytes;
+        let stats = &mut *self.stats;
+        match self.side {
+            Side::Client => {
+                self.st.max_client_stream = self.st.max_client_stream.max(id);
+                if let Some(s) = self.st.open(id, stats) {
+                    s.incomplete |= incomplete;
+                    let (request, grpc) = stream::request_in(list, &notes, max_body);
+                    s.request = Some(request);
+                    s.grpc = grpc;
+                    s.req_done |= end_stream;
+                }
+            }
+            Side::Server => {
+                if notes
+                    .first_status(&list)
+                    .is_some_and(|s| (100..200).contains(&s))
+                {
+                    // Interim response (RFC 9113 §8.1): the final one follows.
+                    stats.interim_responses += 1;
+                    return;
+                }
+                if let Some(s) = self.st.open(id, stats) {
+                    s.incomplete |= incomplete;
+                    s.response = Some(stream::response_in(list, &notes, max_body));
+                    s.resp_done |= end_stream;
+                }
+            }
+        }
+        self.st.maybe_done(id, self.stats);
     }
 
     fn apply_block(

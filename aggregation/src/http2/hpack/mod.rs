@@ -13,6 +13,7 @@ mod table;
 use std::io::Write as _;
 
 use crate::exchange::PREFIX;
+pub(crate) use table::Class;
 use table::{DynamicTable, Lookup};
 
 /// Header fields of one decoded block: names and values are decoded straight into its one buffer.
@@ -42,6 +43,21 @@ pub struct Decoded {
     pub unknown: u32,
     /// The decoded list exceeded the size limit; later fields were decoded (for the table) but dropped.
     pub oversized: bool,
+}
+
+/// Told about each field a block's decoding keeps, as it is appended: the message builder learns
+/// where the fields it needs are without scanning the list again (and, for indexed fields, without
+/// comparing names: table entries know their [`Class`]).
+pub(crate) trait Observe {
+    /// The field at `at..end` of the list's buffer (prefix included), whose name is `name_len`
+    /// bytes, was kept.
+    fn field(&mut self, class: Class, at: usize, name_len: usize, end: usize);
+}
+
+/// Nothing to learn (plain decoding).
+impl Observe for () {
+    #[inline(always)]
+    fn field(&mut self, _: Class, _: usize, _: usize, _: usize) {}
 }
 
 /// Decoder for the header blocks one endpoint sends.
@@ -77,7 +93,18 @@ impl Decoder {
         max_list: usize,
         out: &mut Fields,
     ) -> Result<Decoded, HpackError> {
-        let r = self.decode_inner(block, max_list, out);
+        self.decode_observed(block, max_list, out, &mut ())
+    }
+
+    /// [`Decoder::decode`], telling `obs` about every field kept.
+    pub(crate) fn decode_observed(
+        &mut self,
+        block: &[u8],
+        max_list: usize,
+        out: &mut Fields,
+        obs: &mut impl Observe,
+    ) -> Result<Decoded, HpackError> {
+        let r = self.decode_inner(block, max_list, out, obs);
         if r.is_err() {
             // The rest of the block may have inserted entries we did not apply.
             self.table.lose_history();
@@ -92,6 +119,7 @@ impl Decoder {
         block: &[u8],
         max_list: usize,
         out: &mut Fields,
+        obs: &mut impl Observe,
     ) -> Result<Decoded, HpackError> {
         let mut info = Decoded::default();
         let mut list = 0usize;
@@ -101,12 +129,19 @@ impl Decoder {
                 // Indexed field (§6.1): name and value copied from the table at once.
                 let index = integer(block, &mut pos, 7)?;
                 match self.table.lookup(index) {
-                    Lookup::Found { encoded, .. } => {
+                    Lookup::Found {
+                        encoded,
+                        name_len,
+                        class,
+                    } => {
                         list += encoded.len().saturating_sub(PREFIX);
                         if list > max_list {
                             info.oversized = true;
                         } else {
-                            out.push_encoded(encoded);
+                            let at = out.end();
+                            if out.push_encoded(encoded) {
+                                obs.field(class, at, name_len, out.end());
+                            }
                         }
                     }
                     Lookup::Unknown => {
@@ -117,8 +152,8 @@ impl Decoder {
                         if list > max_list {
                             info.oversized = true;
                             out.rollback();
-                        } else {
-                            out.commit(start, name_len);
+                        } else if out.commit(start, name_len) {
+                            obs.field(Class::Other, start - PREFIX, name_len, out.end());
                         }
                     }
                     Lookup::Invalid => return Err(HpackError::Index),
@@ -139,34 +174,43 @@ impl Decoder {
             let index = integer(block, &mut pos, if indexing { 6 } else { 4 })?;
             let buf = out.bytes_mut();
             let mut unknown_name = false;
-            if index == 0 {
+            let class = if index == 0 {
                 string(block, &mut pos, buf)?;
+                Class::of(buf.get(start..).unwrap_or_default())
             } else {
                 match self.table.lookup(index) {
-                    Lookup::Found { encoded, name_len } => buf.extend_from_slice(
-                        encoded.get(PREFIX..PREFIX + name_len).unwrap_or_default(),
-                    ),
+                    Lookup::Found {
+                        encoded,
+                        name_len,
+                        class,
+                    } => {
+                        buf.extend_from_slice(
+                            encoded.get(PREFIX..PREFIX + name_len).unwrap_or_default(),
+                        );
+                        class
+                    }
                     Lookup::Unknown => {
                         info.unknown += 1;
                         unknown_name = true;
                         placeholder(buf, index);
+                        Class::Other
                     }
                     Lookup::Invalid => return Err(HpackError::Index),
                 }
-            }
+            };
             let name_len = buf.len() - start;
             string(block, &mut pos, buf)?;
             let field = buf.get(start..).unwrap_or_default();
             if indexing {
-                self.table.insert(field, name_len, unknown_name);
+                self.table.insert(field, name_len, unknown_name, class);
             }
             list += field.len();
             if list > max_list {
                 // Decoded for the table's sake, not kept.
                 info.oversized = true;
                 out.rollback();
-            } else {
-                out.commit(start, name_len);
+            } else if out.commit(start, name_len) {
+                obs.field(class, start - PREFIX, name_len, out.end());
             }
         }
         Ok(info)

@@ -84,6 +84,18 @@ pub(crate) const STATIC: [(&[u8], &[u8]); 61] = [
 static STATIC_BYTES: [u8; static_len()] = static_bytes();
 /// Where each static entry starts in [`STATIC_BYTES`] (the last element is the end).
 static STATIC_AT: [u16; 62] = static_at();
+/// [`Class`] of each static entry's name.
+static STATIC_CLASS: [Class; 61] = static_class();
+
+const fn static_class() -> [Class; 61] {
+    let mut out = [Class::Other; 61];
+    let mut i = 0;
+    while i < STATIC.len() {
+        out[i] = Class::of(STATIC[i].0);
+        i += 1;
+    }
+    out
+}
 
 const fn static_len() -> usize {
     let mut n = 0;
@@ -135,12 +147,45 @@ const fn static_bytes() -> [u8; static_len()] {
     out
 }
 
+/// The few field names the HTTP/2 message builder looks for (RFC 9113 §8.3), known per table entry
+/// so that building a message from a decoded block needs no name comparisons for indexed fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    Other,
+    Method,
+    Path,
+    Authority,
+    Status,
+    Host,
+    ContentLength,
+    ContentType,
+}
+
+impl Class {
+    pub(crate) const fn of(name: &[u8]) -> Class {
+        match name {
+            b":method" => Class::Method,
+            b":path" => Class::Path,
+            b":authority" => Class::Authority,
+            b":status" => Class::Status,
+            b"host" => Class::Host,
+            b"content-length" => Class::ContentLength,
+            b"content-type" => Class::ContentType,
+            _ => Class::Other,
+        }
+    }
+}
+
 /// Result of resolving an index.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Lookup<'a> {
     /// The entry as a [`crate::exchange::Headers`] field is stored: prefix, name, value (the name
-    /// is `name_len` bytes).
-    Found { encoded: &'a [u8], name_len: usize },
+    /// is `name_len` bytes), and the class of its name.
+    Found {
+        encoded: &'a [u8],
+        name_len: usize,
+        class: Class,
+    },
     /// A dynamic entry inserted before the history we have.
     Unknown,
     /// Index 0 or beyond any table that can exist: the block is corrupt.
@@ -155,6 +200,7 @@ struct Entry {
     value_len: u32,
     /// The name is a placeholder, counted as empty for eviction (see `insert`).
     placeholder: bool,
+    class: Class,
 }
 
 impl Entry {
@@ -217,6 +263,7 @@ impl DynamicTable {
                 Lookup::Found {
                     encoded: STATIC_BYTES.get(from..to).unwrap_or_default(),
                     name_len: STATIC[i].0.len(),
+                    class: STATIC_CLASS[i],
                 }
             }
             _ => {
@@ -228,6 +275,7 @@ impl DynamicTable {
                         Some(encoded) => Lookup::Found {
                             encoded,
                             name_len: e.name_len as usize,
+                            class: e.class,
                         },
                         // Entries always lie inside the arena; treat a broken one as lost.
                         None => Lookup::Unknown,
@@ -244,8 +292,15 @@ impl DynamicTable {
 
     /// Inserts a new newest entry (RFC 7541 §4.4). `placeholder_name`: the name is a marker for an
     /// unknown one; its length is not counted, so eviction never runs ahead of the encoder's.
-    /// `field` is the name followed by the value; the name is its first `name_len` bytes.
-    pub(crate) fn insert(&mut self, field: &[u8], name_len: usize, placeholder_name: bool) {
+    /// `field` is the name followed by the value; the name is its first `name_len` bytes, of
+    /// `class`.
+    pub(crate) fn insert(
+        &mut self,
+        field: &[u8],
+        name_len: usize,
+        placeholder_name: bool,
+        class: Class,
+    ) {
         let name_len = name_len.min(field.len());
         let value_len = field.len() - name_len;
         let size = if placeholder_name { 0 } else { name_len } + value_len + ENTRY_OVERHEAD;
@@ -273,6 +328,7 @@ impl DynamicTable {
             name_len,
             value_len,
             placeholder: placeholder_name,
+            class,
         });
         self.size += size;
     }

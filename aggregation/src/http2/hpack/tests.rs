@@ -263,8 +263,13 @@ fn static_entries_are_stored_as_fields() {
     for (i, (name, value)) in table::STATIC.iter().enumerate() {
         let mut h = Fields::new();
         match t.lookup(i as u64 + 1) {
-            table::Lookup::Found { encoded, name_len } => {
+            table::Lookup::Found {
+                encoded,
+                name_len,
+                class,
+            } => {
                 assert_eq!(name_len, name.len());
+                assert_eq!(class, table::Class::of(name));
                 h.push_encoded(encoded);
             }
             other => panic!("static {i}: {other:?}"),
