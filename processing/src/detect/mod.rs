@@ -3,6 +3,7 @@
 //! traversal segment, a SQL tautology after a quote break, an event handler in a tag), not for
 //! literal corpus strings.
 
+mod clean;
 mod crlf;
 mod hpp;
 mod java;
@@ -40,7 +41,7 @@ mod tests;
 use std::ops::Range;
 
 use crate::model::HttpRequest;
-use crate::point::{self, Leaf, Limits, Point};
+use crate::point::{self, Leaf, Limits, Point, PointPart};
 use prefilter::{LitSet, Prefilter};
 
 /// Attack classes, named as in the corpus `attack_types` vocabulary.
@@ -133,11 +134,14 @@ pub(crate) trait Detector: Send + Sync {
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding>;
 }
 
-/// Built once, shared by every task (`Send + Sync`, no interior mutability).
+/// Built once, shared by every task (`Send + Sync`; the clean-header memo is per thread).
 pub struct Engine {
     detectors: Vec<Box<dyn Detector>>,
     prefilter: Prefilter,
     limits: Limits,
+    /// Identifies this engine's entries in the per-thread clean-header memo.
+    id: u64,
+    memo: bool,
 }
 
 impl Default for Engine {
@@ -176,19 +180,53 @@ impl Engine {
             Box::new(orm::Orm::new()),
             Box::new(ruby::detector()),
         ];
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Engine {
             detectors,
             // After the detectors: they intern the literals the automaton is built from.
             prefilter: Prefilter::current(),
             limits: Limits::default(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            memo: true,
         }
     }
 
+    /// The same engine without the clean-header memo: every header is checked on every request
+    /// (benchmarks of the cold path; results are identical).
+    pub fn without_memo(mut self) -> Self {
+        self.memo = false;
+        self
+    }
+
     pub fn scan(&self, req: &HttpRequest) -> Vec<Hit> {
-        let leaves = point::extract(req, &self.limits);
-        let same_site = session::same_site(req);
+        // Headers (of the first 64) found clean on an earlier request are not walked again.
+        let mut skipped = 0u64;
+        if self.memo {
+            for (i, (name, value)) in req.headers.iter().enumerate().take(64) {
+                if clean::cacheable(name, value) && clean::is_clean(self.id, name, value) {
+                    skipped |= 1 << i;
+                }
+            }
+        }
+        let extracted =
+            point::extract_with(req, &self.limits, |i| i < 64 && skipped & (1 << i) != 0);
+        let hits = self.check(&extracted.leaves, session::same_site(req));
+        if self.memo && extracted.complete {
+            for (i, (name, value)) in req.headers.iter().enumerate().take(64) {
+                if skipped & (1 << i) == 0
+                    && clean::cacheable(name, value)
+                    && !hits.iter().any(|h| in_header(&h.point, name))
+                {
+                    clean::mark_clean(self.id, name, value);
+                }
+            }
+        }
+        hits
+    }
+
+    fn check(&self, leaves: &[Leaf], same_site: bool) -> Vec<Hit> {
         let mut hits: Vec<Hit> = Vec::new();
-        for leaf in &leaves {
+        for leaf in leaves {
             let present = self.prefilter.scan(&leaf.lower);
             for d in &self.detectors {
                 let attack = d.attack();
@@ -223,6 +261,11 @@ pub(crate) fn check_one(d: &dyn Detector, v: &str) -> Option<Finding> {
     let leaf = Leaf::new(Point::name("get"), crate::point::Place::Query, v.to_owned());
     let present = Prefilter::current().scan(&leaf.lower);
     d.check(&leaf, &present)
+}
+
+/// The point lies in header `name` (`[header, "NAME", …]`).
+fn in_header(point: &Point, name: &str) -> bool {
+    matches!(&point.0[..], [PointPart::Name("header"), PointPart::Key(k), ..] if k.eq_ignore_ascii_case(name))
 }
 
 /// One point extends the other (same value seen before/after a decoder).

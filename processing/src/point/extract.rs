@@ -45,12 +45,27 @@ impl Default for Limits {
 
 /// Extracts every inspected leaf of `req`.
 pub fn extract(req: &HttpRequest, limits: &Limits) -> Vec<Leaf> {
+    extract_with(req, limits, |_| false).leaves
+}
+
+/// What [`extract_with`] walked.
+pub struct Extracted {
+    pub leaves: Vec<Leaf>,
+    /// No bound (leaves, bytes, time) cut the walk short.
+    pub complete: bool,
+}
+
+/// As [`extract`], leaving out the headers for which `skip(index in req.headers)` is true.
+pub fn extract_with(req: &HttpRequest, limits: &Limits, skip: impl Fn(usize) -> bool) -> Extracted {
     let mut w = Walker::new(limits);
     w.leaves.reserve(req.headers.len() + 8);
     w.uri(&req.uri);
-    for (name, value) in &req.headers {
+    for (i, (name, value)) in req.headers.iter().enumerate() {
         if w.full() {
             break;
+        }
+        if skip(i) {
+            continue;
         }
         let upper = name.to_ascii_uppercase();
         if upper == "COOKIE" {
@@ -72,7 +87,11 @@ pub fn extract(req: &HttpRequest, limits: &Limits) -> Vec<Leaf> {
     if !req.body.is_empty() && !w.full() {
         w.body(req);
     }
-    w.leaves
+    let complete = w.within_bounds();
+    Extracted {
+        leaves: w.leaves,
+        complete,
+    }
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -108,6 +127,13 @@ impl<'l> Walker<'l> {
             deadline: Instant::now() + limits.time_budget,
             header: None,
         }
+    }
+
+    /// Every bound still holds (checked once, at the end: reads the clock).
+    fn within_bounds(&self) -> bool {
+        self.leaves.len() < self.limits.max_leaves
+            && self.bytes < self.limits.max_bytes
+            && Instant::now() <= self.deadline
     }
 
     pub(super) fn full(&self) -> bool {

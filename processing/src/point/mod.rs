@@ -23,7 +23,7 @@ mod tests;
 use std::fmt;
 use std::sync::Arc;
 
-pub use extract::{extract, Limits};
+pub use extract::{extract, extract_with, Extracted, Limits};
 
 /// One step of a point: a parser/decoder name, a key, or an array index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
