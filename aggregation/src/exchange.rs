@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
+
+use bytes::Bytes;
 use std::net::SocketAddr;
 
 /// Which peer sent the bytes: the HTTP client (requests) or the HTTP server (responses).
@@ -192,6 +194,26 @@ impl Headers {
         self.buf.extend_from_slice(name);
         self.buf.extend_from_within(value);
         self.commit(at, name.len());
+    }
+
+    /// The fields as `(name, value)` slices of one shared buffer (the list's own, not copied):
+    /// what the wire transaction carries (two allocations per field before, issue 5).
+    pub fn into_shared(mut self) -> impl Iterator<Item = (Bytes, Bytes)> {
+        self.buf.truncate(self.end as usize);
+        let buf = Bytes::from(self.buf);
+        let (mut at, mut left) = (0usize, self.count);
+        std::iter::from_fn(move || {
+            if left == 0 {
+                return None;
+            }
+            let (name_len, value_len) = field_lengths(buf.get(at..)?)?;
+            let name = at + PREFIX;
+            let value = name.checked_add(name_len)?;
+            let end = value.checked_add(value_len).filter(|&e| e <= buf.len())?;
+            at = end;
+            left -= 1;
+            Some((buf.slice(name..value), buf.slice(value..end)))
+        })
     }
 
     /// The `i`-th field.
@@ -389,6 +411,15 @@ impl Headers {
     }
 }
 
+/// Name and value lengths from the prefix at the start of `rest`.
+fn field_lengths(rest: &[u8]) -> Option<(usize, usize)> {
+    let (&[a, b, c, d, e, f, g, h], _) = rest.split_first_chunk::<PREFIX>()?;
+    Some((
+        u32::from_ne_bytes([a, b, c, d]) as usize,
+        u32::from_ne_bytes([e, f, g, h]) as usize,
+    ))
+}
+
 /// Fields of a [`Headers`] in order.
 #[derive(Clone)]
 pub struct HeadersIter<'a> {
@@ -403,10 +434,8 @@ impl<'a> Iterator for HeadersIter<'a> {
         if self.left == 0 {
             return None;
         }
-        let (prefix, rest) = self.rest.split_first_chunk::<PREFIX>()?;
-        let [a, b, c, d, e, f, g, h] = *prefix;
-        let name_len = u32::from_ne_bytes([a, b, c, d]) as usize;
-        let value_len = u32::from_ne_bytes([e, f, g, h]) as usize;
+        let (name_len, value_len) = field_lengths(self.rest)?;
+        let rest = self.rest.get(PREFIX..)?;
         // Written by `commit` only, so in bounds; a corrupt list would end early, not panic.
         let (name, rest) = rest.split_at_checked(name_len)?;
         let (value, rest) = rest.split_at_checked(value_len)?;
@@ -573,6 +602,24 @@ mod tests {
         raw.push(b'!');
         assert!(!e.push_encoded(&raw));
         assert_eq!(e, [("host", "a")].into_iter().collect());
+    }
+
+    #[test]
+    fn shared_fields_are_the_fields() {
+        let mut h = Headers::with_capacity(4, 64);
+        h.push(b"host", b"a");
+        h.push(b"x", b"");
+        h.push(b"", b"v");
+        let want: Vec<_> = h.iter().map(|(n, v)| (n.to_vec(), v.to_vec())).collect();
+        // An unfinished field after the last whole one is not part of the list.
+        h.begin_field();
+        h.bytes_mut().extend_from_slice(b"unfinished");
+        let got: Vec<_> = h
+            .into_shared()
+            .map(|(n, v)| (n.to_vec(), v.to_vec()))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(Headers::new().into_shared().count(), 0);
     }
 
     #[test]

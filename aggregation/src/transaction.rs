@@ -18,13 +18,11 @@ fn endpoint(a: Option<SocketAddr>) -> Option<Endpoint> {
     })
 }
 
-fn headers(h: &Headers) -> Vec<Header> {
-    h.iter()
-        .map(|(n, v)| Header {
-            name: n.to_vec(),
-            value: v.to_vec(),
-        })
-        .collect()
+/// Slices of the message's one header buffer: no copy, no allocation per field.
+fn headers(h: Headers) -> Vec<Header> {
+    let mut out = Vec::with_capacity(h.len());
+    out.extend(h.into_shared().map(|(name, value)| Header { name, value }));
+    out
 }
 
 fn request(r: Request) -> tx::Request {
@@ -32,7 +30,7 @@ fn request(r: Request) -> tx::Request {
         method: r.method.into_owned(),
         uri: r.uri,
         version: r.version.to_owned(),
-        headers: headers(&r.headers),
+        headers: headers(r.headers),
         body: r.body,
         body_truncated: r.body_truncated,
         body_len: r.body_len,
@@ -43,7 +41,7 @@ fn response(r: Response) -> tx::Response {
     tx::Response {
         status: u32::from(r.status),
         version: r.version.to_owned(),
-        headers: headers(&r.headers),
+        headers: headers(r.headers),
         body: r.body,
         body_truncated: r.body_truncated,
         body_len: r.body_len,
@@ -80,4 +78,62 @@ pub fn to_wire(node: &str, r: Rebuilt, ts_unix_ns: u64) -> Transaction {
 
 pub fn set_seq(t: &mut Transaction, seq: u64) {
     t.seq = seq;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conn::ConnMeta;
+    use crate::exchange::Exchange;
+
+    #[test]
+    fn wire_headers_are_the_message_fields() {
+        let request = Request {
+            method: "GET".into(),
+            uri: "/a".into(),
+            version: "HTTP/2",
+            headers: [("host", "example.com"), ("x-empty", ""), ("cookie", "a=1")]
+                .into_iter()
+                .collect(),
+            ..Request::default()
+        };
+        let response = Response {
+            status: 200,
+            version: "HTTP/2",
+            headers: [("grpc-status", "0")].into_iter().collect(),
+            ..Response::default()
+        };
+        let r = Rebuilt {
+            conn_id: 1,
+            index: 2,
+            meta: ConnMeta::default(),
+            exchange: Exchange {
+                protocol: Protocol::Http2,
+                request,
+                response: Some(response),
+                proxied_client: None,
+                incomplete_context: false,
+            },
+        };
+        let t = to_wire("node", r, 0);
+        let pairs = |h: &[Header]| -> Vec<(Vec<u8>, Vec<u8>)> {
+            h.iter()
+                .map(|h| (h.name.to_vec(), h.value.to_vec()))
+                .collect()
+        };
+        let req = t.request.expect("request");
+        assert_eq!(
+            pairs(&req.headers),
+            [
+                (b"host".to_vec(), b"example.com".to_vec()),
+                (b"x-empty".to_vec(), Vec::new()),
+                (b"cookie".to_vec(), b"a=1".to_vec()),
+            ]
+        );
+        let resp = t.response.expect("response");
+        assert_eq!(
+            pairs(&resp.headers),
+            [(b"grpc-status".to_vec(), b"0".to_vec())]
+        );
+    }
 }

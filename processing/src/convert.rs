@@ -36,7 +36,7 @@ pub fn request(t: &Transaction) -> HttpRequest {
             .map(|h| {
                 (
                     String::from_utf8_lossy(&h.name).into_owned(),
-                    h.value.clone(),
+                    h.value.to_vec(),
                 )
             })
             .collect(),
