@@ -253,6 +253,8 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
         }
     }
     let in_string = c.in_string;
+    // Once per value, not per string token (a value of 500 strings is 500 scans otherwise).
+    let has_quote = s.contains(['\'', '"']);
     // A string context breaks out for sure only when the closed string is one glued datum
     // (`admin'`); a closed phrase (`it is your parents'`) is prose that has a quote. There,
     // only shapes that need no break count.
@@ -465,7 +467,7 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 // JS template literal is followed by a method call instead).
                 return Some((t.start, end, "backtick-qualified identifier"));
             }
-            Kind::Str if in_string || s.contains(['\'', '"']) => {
+            Kind::Str if in_string || has_quote => {
                 if in_string && i == 0 {
                     if let Some(why) = closed_string_shapes(c) {
                         return Some((0, end, why));
