@@ -302,6 +302,7 @@ impl Sink<'_> {
             Side::Server => 1,
             Side::Client => 0,
         };
+        self.st.in_order();
         let mut i = 0;
         while i < self.st.streams.len() {
             let id = self.st.streams[i].id;
@@ -352,7 +353,7 @@ impl FrameSink for Sink<'_> {
             kind::RST_STREAM => {
                 self.stats.h2_streams_reset += 1;
                 if let Some(i) = self.st.streams.iter().position(|s| s.id == head.stream) {
-                    let s = self.st.streams.remove(i);
+                    let s = self.st.streams.swap_remove(i);
                     self.st.emit(s, self.stats);
                 }
             }

@@ -6,6 +6,8 @@ use super::hpack::{Class, Fields, Observe};
 
 pub(crate) struct Stream {
     pub id: u32,
+    /// Opening order on the connection (the stream list is unordered, see `Streams::streams`).
+    pub seq: u64,
     pub request: Option<Request>,
     pub req_done: bool,
     pub response: Option<Response>,
@@ -20,9 +22,10 @@ pub(crate) struct Stream {
 }
 
 impl Stream {
-    pub(crate) fn new(id: u32) -> Self {
+    pub(crate) fn new(id: u32, seq: u64) -> Self {
         Self {
             id,
+            seq,
             request: None,
             req_done: false,
             response: None,

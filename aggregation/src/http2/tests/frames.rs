@@ -306,3 +306,53 @@ fn goaway_finishes_streams_above_last_stream_id() {
     let (_, stats) = replay(&short, false, usize::MAX);
     assert_eq!(stats.h2_frame_errors, 1);
 }
+
+/// Streams completed out of order leave the others to come out, at the connection's end or when
+/// flushed, in the order they were opened (the stream list itself is unordered).
+#[test]
+fn streams_left_open_come_out_in_opening_order() {
+    let ids = [1u32, 3, 5, 7, 9, 11];
+    let mut c = PREFACE.to_vec();
+    c.extend(frame(kind::SETTINGS, 0, 0, &[]));
+    for id in ids {
+        let path = format!("/{id}");
+        c.extend(frame(
+            kind::HEADERS,
+            flag::END_HEADERS | flag::END_STREAM,
+            id,
+            &get(&path),
+        ));
+    }
+    let mut s = frame(kind::SETTINGS, 0, 0, &[]);
+    // 1 and 7 answered; 5 answered but not ended (its stream stays open).
+    for (id, end) in [(7, true), (1, true), (5, false)] {
+        let flags = flag::END_HEADERS | if end { flag::END_STREAM } else { 0 };
+        s.extend(frame(
+            kind::HEADERS,
+            flags,
+            id,
+            &block(&[(":status", "200")]),
+        ));
+    }
+    let uris = |ex: Vec<crate::exchange::Exchange>| -> Vec<String> {
+        ex.into_iter().map(|e| e.request.uri).collect()
+    };
+    let log = vec![(Side::Client, c.clone()), (Side::Server, s.clone())];
+    let (ex, _) = replay(&log, false, usize::MAX);
+    assert_eq!(uris(ex), ["/7", "/1", "/3", "/5", "/9", "/11"]);
+    // Flushing the unanswered: 3, 9, 11 in opening order; 5 (answer started) stays.
+    let mut p = crate::parse::ConnParser::new(crate::exchange::Limits::default(), false);
+    p.feed(Side::Client, &c);
+    p.feed(Side::Server, &s);
+    let mut got = Vec::new();
+    while let Some(e) = p.pop() {
+        got.push(e);
+    }
+    p.flush_unanswered();
+    while let Some(e) = p.pop() {
+        got.push(e);
+    }
+    assert_eq!(uris(got), ["/7", "/1", "/3", "/9", "/11"]);
+    p.finish();
+    assert_eq!(p.pop().map(|e| e.request.uri), Some("/5".to_owned()));
+}
