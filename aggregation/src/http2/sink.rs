@@ -6,7 +6,7 @@ use super::frame::{self, flag, kind, Head};
 use super::hpack::{self, Fields};
 use super::reader::FrameSink;
 use super::{block_cap, ix, kept_budget, stream, Block, Streams};
-use crate::exchange::{Limits, Side, PREFIX};
+use crate::exchange::{Limits, Request, Response, Side, PREFIX};
 use crate::parse::ParserStats;
 
 /// Largest list size remembered to size the next message's list (a browser's request list is 1–2
@@ -186,9 +186,8 @@ impl Sink<'_> {
                 self.st.max_client_stream = self.st.max_client_stream.max(id);
                 if let Some(s) = self.st.open(id, stats) {
                     s.incomplete |= incomplete;
-                    let (request, grpc) = stream::request_in(list, &notes, max_body);
-                    s.request = Some(request);
-                    s.grpc = grpc;
+                    let request = s.request.insert(Request::default());
+                    s.grpc = stream::request_into(request, list, &notes, max_body);
                     s.req_done |= end_stream;
                 }
             }
@@ -203,7 +202,8 @@ impl Sink<'_> {
                 }
                 if let Some(s) = self.st.open(id, stats) {
                     s.incomplete |= incomplete;
-                    s.response = Some(stream::response_in(list, &notes, max_body));
+                    let response = s.response.insert(Response::default());
+                    stream::response_into(response, list, &notes, max_body);
                     s.resp_done |= end_stream;
                 }
             }
