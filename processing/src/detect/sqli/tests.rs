@@ -298,6 +298,14 @@ fn evasions_and_truncated_probes() {
         ("current_database()", "sql function probe"),
         ("'|'", "quoted operator probe"),
         ("7'\"(.),)(\"'", "syntax-breaking probe"),
+        // Dialect grammar: full-text conditions, result-set probes, bulk loads.
+        (
+            "2' or match(body) against ('+x' in boolean mode)#",
+            "full-text match",
+        ),
+        ("4 procedure analyse(1,1)", "procedure analyse"),
+        ("6; bulk insert t from 'c:/x.txt'", "stacked query"),
+        ("33);--", "number and comment"),
     ] {
         if hit(v) != Some(why) {
             bad.push(format!("{v:?}: {:?} (want {why})", hit(v)));
@@ -344,6 +352,14 @@ fn evasion_near_misses_stay_clean() {
         "5 -- great product",
         "'  is the name of the module, or '",
         "if (verbose) print(x);",
+        "the match (final) against (all odds)",
+        "str.match(/a/) against",
+        "procedure analysis (see below)",
+        "bulk insert of 5 rows",
+        "5;-- wait",
+        "from typing import (Any)\nif (v) and len(data) > 3: pass",
+        "mail bob@example.org; count(3) left",
+        "f(x); g(y) and hex(z)",
     ] {
         if hit(v).is_some() {
             bad.push(format!("{v:?}: {:?}", hit(v)));
