@@ -9,9 +9,19 @@ use super::rules::{first, Rule};
 use super::{AttackType, Detector, Finding};
 use crate::point::{Leaf, Place, PointPart};
 
-/// Last word of a parameter name that holds a local path, directory or include target.
+/// Last word of a parameter name that holds a local path, directory or include target: a
+/// file, a template, a page or module the application loads by name, a language or theme
+/// file (`?lang=`, `?page=`, `templateFile`, `mod_path`).
 const PATH_WORDS: &[&str] = &[
-    "path", "dir", "root", "basedir", "rootdir", "docroot", "include", "require", "folder",
+    "path", "dir", "root", "basedir", "rootdir", "docroot", "include", "require", "folder", "file",
+    "filename", "filepath", "template", "tpl", "inc", "module", "lang", "language", "theme",
+    "skin", "layout", "page", "conf", "config", "lib", "plugin",
+];
+
+/// [`PATH_WORDS`] that still name a file at the end of a camelCase name.
+const CAMEL_WORDS: &[&str] = &[
+    "path", "dir", "file", "filename", "filepath", "template", "tpl", "folder", "module", "layout",
+    "theme", "skin", "include",
 ];
 
 pub struct Rfi {
@@ -66,6 +76,19 @@ fn path_param(leaf: &Leaf) -> bool {
         .rsplit(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty());
     let last = words.next();
+    // The last word of a camelCase name (`templateFile` → `File`), for the words that name
+    // a file there; `homePage`, `nextPage` are links.
+    let camel = last.and_then(|w| {
+        w.char_indices()
+            .rev()
+            .find(|&(i, c)| {
+                c.is_ascii_uppercase() && w[..i].bytes().any(|b| b.is_ascii_lowercase())
+            })
+            .map(|(i, _)| &w[i..])
+    });
+    if camel.is_some_and(|w| CAMEL_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p))) {
+        return true;
+    }
     // `include(…)`, `require[file]`: the include verb anywhere in the name.
     last.is_some_and(|w| PATH_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)))
         || words
@@ -123,6 +146,11 @@ mod tests {
             ("conf.rootdir", "ftp://evil.example/inc/"),
             ("template_include", "https://cdn.evil.example/x"),
             ("include(page)", "http://evil.example/"),
+            ("page", "http://evil.example/shell"),
+            ("lang", "https://evil.example/en"),
+            ("templateFile", "http://evil.example/t"),
+            ("mod[file]", "ftp://evil.example/x"),
+            ("theme_layout", "https://evil.example/"),
         ] {
             assert!(hit_in(k, v), "{k}={v}");
         }
@@ -140,6 +168,12 @@ mod tests {
             ("pathname", "https://example.com/"),
             ("root_url", "https://example.com/"),
             ("included", "https://example.com/"),
+            ("profile", "https://example.com/u/1"),
+            ("page_url", "https://example.com/"),
+            ("filed", "https://example.com/"),
+            ("homePage", "https://example.com/"),
+            ("languages", "https://example.com/"),
+            ("page", "2"),
         ] {
             assert!(!hit_in(k, v), "{k}={v}");
         }

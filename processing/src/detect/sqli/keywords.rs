@@ -23,7 +23,8 @@ pub(super) const PROBE_FUNC: u16 = 1 << 5;
 pub(super) const SQL_ONLY: u16 = 1 << 6;
 /// PostgreSQL type names a `::` cast is written with.
 pub(super) const PG_TYPE: u16 = 1 << 7;
-/// Clause words whose presence makes a value read as a query.
+/// Clause words whose presence makes a value read as a query (`from` only after a select
+/// list, see `sqlish_tokens`: `from x import` and "from now on" are no query).
 pub(super) const CLAUSE: u16 = 1 << 8;
 /// Functions whose first argument is a condition (`if(1=1,…)`, `elt(…)`): a constant
 /// condition there is a boolean-blind probe.
@@ -55,7 +56,7 @@ const LISTS: &[(u16, &[&str])] = &[
             "select", "insert", "update", "delete", "drop", "exec", "execute", "declare",
             "shutdown", "create", "alter", "truncate", "waitfor", "set", "union", "call", "grant",
             "revoke", "merge", "replace", "handler", "load", "begin", "if", "while", "commit",
-            "rollback", "backup", "kill",
+            "rollback", "backup", "kill", "bulk",
         ],
     ),
     (
@@ -225,6 +226,10 @@ const LISTS: &[(u16, &[&str])] = &[
             "lpad",
             "rpad",
             "repeat",
+            "current_database",
+            "session_user",
+            "connection_id",
+            "last_insert_id",
         ],
     ),
     (
@@ -302,9 +307,7 @@ const LISTS: &[(u16, &[&str])] = &[
     ),
     (
         CLAUSE,
-        &[
-            "select", "union", "from", "where", "having", "exec", "waitfor",
-        ],
+        &["select", "union", "where", "having", "exec", "waitfor"],
     ),
     (
         COND_FUNC,
@@ -355,6 +358,8 @@ const LISTS: &[(u16, &[&str])] = &[
             "sp_configure",
             "xp_regread",
             "xp_dirtree",
+            "against",
+            "from",
         ],
     ),
 ];
@@ -395,24 +400,84 @@ pub(super) const CATALOG: &[&str] = &[
 
 type Classes = HashMap<&'static str, u16, BuildHasherDefault<Fnv>>;
 
-fn classes() -> &'static Classes {
-    static MAP: OnceLock<Classes> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut m = Classes::default();
+/// Longest keyword (longer words skip every lookup).
+const MAX_LEN: usize = 20;
+
+/// The keyword map, and for each word length the set of first and last letters keywords of
+/// that length have: most words of a value fail that test and skip the hash.
+struct Table {
+    map: Classes,
+    ends: [(u32, u32); MAX_LEN + 1],
+}
+
+/// Bit of a lower-case letter or `_` (0 for other bytes, which no keyword starts or ends with).
+fn letter_bit(b: u8) -> u32 {
+    match b {
+        b'a'..=b'z' => 1 << (b - b'a'),
+        b'_' => 1 << 26,
+        b'0'..=b'9' => 1 << 27,
+        b'$' => 1 << 28,
+        _ => 0,
+    }
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut map = Classes::default();
+        let mut ends = [(0, 0); MAX_LEN + 1];
         for (class, words) in LISTS {
             for w in *words {
-                *m.entry(w).or_default() |= class;
+                *map.entry(w).or_default() |= class;
+                let b = w.as_bytes();
+                assert!(b.len() <= MAX_LEN && !b.is_empty(), "keyword {w}");
+                let e = &mut ends[b.len()];
+                e.0 |= letter_bit(b[0]);
+                e.1 |= letter_bit(b[b.len() - 1]);
             }
         }
-        m
+        Table { map, ends }
     })
 }
 
-/// Classes of a lower-case word (0 for ordinary words). Words longer than every keyword skip
-/// the hash.
+/// Classes of a lower-case word (0 for ordinary words).
 pub(super) fn classify(w: &str) -> u16 {
-    if w.len() > 20 {
+    let b = w.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return 0;
+    };
+    if b.len() > MAX_LEN {
         return 0;
     }
-    classes().get(w).copied().unwrap_or(0)
+    let t = table();
+    let (firsts, lasts) = t.ends[b.len()];
+    if firsts & letter_bit(first) == 0 || lasts & letter_bit(last) == 0 {
+        return 0;
+    }
+    t.map.get(w).copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_agrees_with_the_lists() {
+        for (class, words) in LISTS {
+            for w in *words {
+                assert!(classify(w) & class != 0, "{w}");
+            }
+        }
+        for w in [
+            "",
+            "selects",
+            "x",
+            "o'reilly",
+            "unionx",
+            "é",
+            "a_very_long_identifier_name",
+        ] {
+            assert_eq!(classify(w), 0, "{w}");
+        }
+    }
 }

@@ -25,6 +25,9 @@ pub(super) enum Kind {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Tok {
     pub kind: Kind,
+    /// What SQL reads as whitespace stood between this token and the previous one, and a
+    /// filter evasion put it there: [`GAP_BLOCK`] or [`GAP_LINE`] (0 for none).
+    pub gap: u8,
     /// Keyword classes of a `Word` (see [`super::keywords`]); 0 for other kinds.
     pub class: u16,
     pub start: usize,
@@ -35,19 +38,170 @@ pub(super) struct Tok {
 /// bound keeps every later check linear.
 pub(super) const MAX_TOKENS: usize = 512;
 
+/// A `/* */` comment, or the `1.e` number trick.
+pub(super) const GAP_BLOCK: u8 = 1;
+/// A `#` or `--` comment ended by a newline.
+pub(super) const GAP_LINE: u8 = 2;
+
+/// How far a `--word` comment may run to the newline that ends it; a bound keeps a run of
+/// `--a` without newlines linear.
+const DASH_WORD_COMMENT: usize = 256;
+
 fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xa0)
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// U+00A0 (no-break space): MySQL and SQL Server read it as whitespace in Latin-1 columns.
+fn nbsp(b: &[u8], i: usize) -> bool {
+    b[i] == 0xc2 && b.get(i + 1) == Some(&0xa0)
 }
 
 fn word_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$') || c >= 0x80
 }
 
-/// The token starting at or after `i` (after whitespace), or `None` at the end.
-fn next(s: &str, mut i: usize) -> Option<Tok> {
+/// The end of whitespace starting at `i`.
+fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        if is_space(b[i]) {
+            i += 1;
+        } else if nbsp(b, i) {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// A comment at `i` that SQL ends before the value does, or the `1.e` number trick: the
+/// index after it. `/* */` (not the versioned `/*!`), `#` and `--` up to a newline (sqlmap's
+/// `space2hash`/`space2dash`: `1#x\nand#y\n2=2`), and `1.e` glued to `(`, `.`, `,` or `)`,
+/// which MySQL reads as nothing (`1.e(ascii 1.e(…`, `information_schema 1.e.tables`).
+fn gap_at(b: &[u8], i: usize) -> Option<(usize, u8)> {
+    match b.get(i)? {
+        b'/' if b.get(i + 1) == Some(&b'*') && b.get(i + 2) != Some(&b'!') => {
+            memchr::memmem::find(&b[i + 2..], b"*/").map(|p| (i + 2 + p + 2, GAP_BLOCK))
+        }
+        b'#' => memchr::memchr(b'\n', &b[i + 1..]).map(|p| (i + 1 + p, GAP_LINE)),
+        // Not a `---` border line.
+        b'-' if b.get(i + 1) == Some(&b'-') && b.get(i + 2) != Some(&b'-') => {
+            let rest = &b[i + 2..];
+            let window = if rest.first().is_some_and(u8::is_ascii_alphabetic) {
+                &rest[..rest.len().min(DASH_WORD_COMMENT)]
+            } else {
+                rest
+            };
+            memchr::memchr(b'\n', window).map(|p| (i + 2 + p, GAP_LINE))
+        }
+        b'0'..=b'9' => {
+            let mut j = i;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            (b.get(j) == Some(&b'.')
+                && matches!(b.get(j + 1), Some(b'e' | b'E'))
+                && matches!(b.get(j + 2), Some(b'(' | b')' | b'.' | b',')))
+            .then_some((j + 2, GAP_BLOCK))
+        }
+        _ => None,
+    }
+}
+
+/// The end of the number starting at the digit at `i`: hex `0x1f`, decimal `1.25`, dotted
+/// `1.2.3`, exponent `2e5`. A number ends where letters start: MySQL lexes `1union` as `1
+/// union`.
+fn number_end(b: &[u8], mut i: usize) -> usize {
+    if b[i] == b'0'
+        && matches!(b.get(i + 1), Some(b'x' | b'b'))
+        && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    {
+        i += 2;
+        while i < b.len() && b[i].is_ascii_hexdigit() {
+            i += 1;
+        }
+        return i;
+    }
+    let digits = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    i = digits(i);
+    while b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i = digits(i + 1);
+    }
+    let digit = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    if matches!(b.get(i), Some(b'e' | b'E'))
+        && (digit(i + 1) || matches!(b.get(i + 1), Some(b'+' | b'-')) && digit(i + 2))
+    {
+        i = digits(i + 2);
+    }
+    i
+}
+
+/// A byte the lexer starts an operator token with.
+fn op_byte(c: u8) -> bool {
+    c.is_ascii_punctuation() && !b"'\"`@#()[]{},;._$".contains(&c)
+}
+
+/// Whether the tokens of `s` can hold anything a shape needs (see `worth_checking` in the
+/// parent module): a quote, a comment, a variable, a `;`, a number followed by an operator,
+/// or a keyword. One pass that classifies words but builds no tokens; most values fail it.
+pub(super) fn worth_lexing(s: &str) -> bool {
     let b = s.as_bytes();
-    while i < b.len() && is_space(b[i]) {
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\'' | b'"' | b'`' | b'#' | b'@' | b';' => return true,
+            b'-' | b'/' if matches!((c, b.get(i + 1)), (b'-', Some(b'-')) | (b'/', Some(b'*'))) => {
+                return true
+            }
+            b'0'..=b'9' => {
+                i = number_end(b, i);
+                let k = skip_spaces(b, i);
+                if b.get(k).is_some_and(|&n| op_byte(n)) {
+                    return true;
+                }
+                continue;
+            }
+            0xc2 if nbsp(b, i) => {
+                i += 2;
+                continue;
+            }
+            c if word_byte(c) => {
+                let start = i;
+                while i < b.len() && word_byte(b[i]) && !nbsp(b, i) {
+                    i += 1;
+                }
+                if classify(&s[start..i]) != 0 {
+                    return true;
+                }
+                continue;
+            }
+            _ => {}
+        }
         i += 1;
+    }
+    false
+}
+
+/// The token starting at or after `i` (after whitespace), or `None` at the end.
+fn next(s: &str, i: usize) -> Option<Tok> {
+    let b = s.as_bytes();
+    let mut i = skip_spaces(b, i);
+    let mut gap = 0;
+    // Comments with more SQL after them are whitespace; one that ends the value is a token
+    // (`admin'--`).
+    while let Some((j, g)) = gap_at(b, i) {
+        let k = skip_spaces(b, j);
+        if k >= b.len() {
+            break;
+        }
+        i = k;
+        gap |= g;
     }
     let c = *b.get(i)?;
     let start = i;
@@ -63,12 +217,7 @@ fn next(s: &str, mut i: usize) -> Option<Tok> {
             }
         },
         b'0'..=b'9' => {
-            if c == b'0' && matches!(b.get(i + 1), Some(b'x' | b'b')) {
-                i += 2;
-            }
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
-                i += 1;
-            }
+            i = number_end(b, i);
             Kind::Num
         }
         b'@' => {
@@ -118,8 +267,8 @@ fn next(s: &str, mut i: usize) -> Option<Tok> {
             i += 1;
             Kind::Dot
         }
-        c if word_byte(c) && !c.is_ascii_digit() => {
-            while i < b.len() && word_byte(b[i]) {
+        c if word_byte(c) => {
+            while i < b.len() && word_byte(b[i]) && !nbsp(b, i) {
                 i += 1;
             }
             Kind::Word
@@ -141,6 +290,7 @@ fn next(s: &str, mut i: usize) -> Option<Tok> {
     };
     Some(Tok {
         kind,
+        gap,
         class,
         start,
         end: i,
@@ -175,6 +325,7 @@ pub(super) fn tokenize_in_string(
     out.clear();
     out.push(Tok {
         kind: Kind::Str,
+        gap: 0,
         class: 0,
         start: 0,
         end: close + 1,
@@ -262,9 +413,45 @@ mod tests {
                 (Kind::Break, "'"),
                 (Kind::Word, "or"),
                 (Kind::Var, "@@version"),
-                (Kind::Comment, "/*x*/"),
                 (Kind::Comment, "-- y"),
             ]
         );
+    }
+
+    /// Comments SQL ends before the value does are whitespace that marks the next token;
+    /// numbers end where letters start; `1.e` before a paren or dot is nothing.
+    #[test]
+    fn gaps_and_numbers() {
+        let mut v = Vec::new();
+        tokenize("1/**/or#x\n2--y\n=1.e(3)", &mut v);
+        let got: Vec<_> = v
+            .iter()
+            .map(|t| (t.kind, t.gap, &"1/**/or#x\n2--y\n=1.e(3)"[t.start..t.end]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Kind::Num, 0, "1"),
+                (Kind::Word, GAP_BLOCK, "or"),
+                (Kind::Num, GAP_LINE, "2"),
+                (Kind::Op, GAP_LINE, "="),
+                (Kind::Open, GAP_BLOCK, "("),
+                (Kind::Num, 0, "3"),
+                (Kind::Close, 0, ")"),
+            ]
+        );
+        assert_eq!(
+            lexed("5union 0x1f 2e5 1.2.3 3rd"),
+            [
+                (Kind::Num, "5"),
+                (Kind::Word, "union"),
+                (Kind::Num, "0x1f"),
+                (Kind::Num, "2e5"),
+                (Kind::Num, "1.2.3"),
+                (Kind::Num, "3"),
+                (Kind::Word, "rd"),
+            ]
+        );
+        assert_eq!(lexed("a\u{a0}b"), [(Kind::Word, "a"), (Kind::Word, "b")]);
     }
 }

@@ -86,9 +86,10 @@ impl Sqli {
     }
 
     /// `catalog`: some catalog name occurs in `s` (from the prefilter), which saves a prefix
-    /// comparison per catalog name at every word. `homoglyphs`: some quote homoglyph does;
-    /// the value is then also read with them as quotes (`1’ or ’1’=’1`).
-    fn analyse(s: &str, catalog: bool, homoglyphs: bool) -> Option<Found> {
+    /// comparison per catalog name at every word; asked only of values worth lexing.
+    /// `homoglyphs`: some quote homoglyph does; the value is then also read with them as
+    /// quotes (`1’ or ’1’=’1`).
+    fn analyse(s: &str, catalog: &dyn Fn() -> bool, homoglyphs: bool) -> Option<Found> {
         Self::analyse_ascii(s, catalog).or_else(|| {
             homoglyphs
                 .then(|| Self::analyse_ascii(&unhomoglyph(s), catalog))
@@ -96,7 +97,15 @@ impl Sqli {
         })
     }
 
-    fn analyse_ascii(s: &str, catalog: bool) -> Option<Found> {
+    fn analyse_ascii(s: &str, catalog: &dyn Fn() -> bool) -> Option<Found> {
+        if syntax_break_probe(s) {
+            return Some((0, s.len(), "syntax-breaking probe"));
+        }
+        // A catalog name alone needs a break or SQL words around it, which this finds.
+        if !lex::worth_lexing(s) {
+            return None;
+        }
+        let catalog = catalog();
         BUFS.with(|b| {
             let mut b = b.borrow_mut();
             let (bare, ctx) = &mut *b;
@@ -137,6 +146,26 @@ impl Sqli {
     }
 }
 
+/// A number (or nothing) followed by a run of the characters that break SQL syntax, quotes
+/// and parens mixed (`1"'.)(,".(`): the heuristic probe scanners send to provoke a database
+/// error. Code ends in such runs only after a name (`join(('.',))`).
+fn syntax_break_probe(s: &str) -> bool {
+    let b = s.trim_end().as_bytes();
+    let run = b
+        .iter()
+        .rev()
+        .take_while(|c| b"'\"(),.".contains(c))
+        .count();
+    if run < 8 {
+        return false;
+    }
+    let (head, tail) = b.split_at(b.len() - run);
+    head.len() <= 20
+        && head.iter().all(u8::is_ascii_digit)
+        && tail.iter().any(|c| matches!(c, b'\'' | b'"'))
+        && tail.iter().any(|c| matches!(c, b'(' | b')'))
+}
+
 /// Every shape needs a keyword, a quote, a comment, a variable, a statement separator or a
 /// number compared; a value with none of them (most data) is not checked further.
 fn worth_checking(toks: &[Tok]) -> bool {
@@ -160,10 +189,11 @@ impl Detector for Sqli {
         if s.len() < 3 {
             return None;
         }
+        // Every homoglyph is a multi-byte character.
         Self::analyse(
             s,
-            present.any(&self.catalog_gate),
-            present.any(&self.homoglyph_gate),
+            &|| present.any(&self.catalog_gate),
+            !s.is_ascii() && present.any(&self.homoglyph_gate),
         )
         .map(|(a, b, reason)| Finding { at: a..b, reason })
     }

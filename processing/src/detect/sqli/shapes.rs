@@ -4,7 +4,7 @@ use super::keywords::{
     CATALOG, CLAUSE, COMPARE, COND_FUNC, FUNC, LOGIC, PG_ONLY_TYPE, PG_TYPE, PROBE_FUNC, SET_OP,
     SQL_ONLY, STATEMENT, STRONG_FUNC,
 };
-use super::lex::{Kind, Tok};
+use super::lex::{Kind, Tok, GAP_BLOCK};
 
 /// One context of one value: its tokens and what the context implies.
 pub(super) struct Ctx<'a> {
@@ -17,6 +17,14 @@ pub(super) struct Ctx<'a> {
 }
 
 pub(super) type Found = (usize, usize, &'static str);
+
+/// How a statement word goes on (see [`Ctx::statement_follows`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Follow {
+    No,
+    Weak,
+    Strong,
+}
 
 impl Ctx<'_> {
     fn word(&self, t: &Tok) -> &str {
@@ -206,6 +214,208 @@ impl Ctx<'_> {
         })
     }
 
+    /// Token `i` ends the value with a quote the query closes around nothing or a number
+    /// (`'`, `'1`): a constant string operand.
+    fn short_open_literal(&self, i: usize) -> bool {
+        let Some(t) = self.toks.get(i) else {
+            return false;
+        };
+        if t.kind != Kind::Break {
+            return false;
+        }
+        if self.in_string {
+            return i + 1 == self.toks.len()
+                && self.s.as_bytes()[t.start + 1..t.end]
+                    .iter()
+                    .all(u8::is_ascii_digit);
+        }
+        i + 1 == self.toks.len()
+            || i + 2 == self.toks.len()
+                && self.toks[i + 1].kind == Kind::Num
+                && self.toks[i + 1].start == t.end
+    }
+
+    /// The end of a constant expression at `j`: literals, optionally parenthesised, joined
+    /// by arithmetic or concatenation (`'a'+'b'`, `(1)`, `2*3`).
+    fn constant_expression_end(&self, mut j: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for _ in 0..8 {
+            while self.kind(j) == Some(Kind::Open) {
+                depth += 1;
+                j += 1;
+            }
+            if !self.literal_at(j) {
+                return None;
+            }
+            let open_end = self.kind(j) == Some(Kind::Break);
+            j += 1;
+            while depth > 0 && self.kind(j) == Some(Kind::Close) {
+                depth -= 1;
+                j += 1;
+            }
+            if open_end
+                || !(self.kind(j) == Some(Kind::Op)
+                    && matches!(self.text(j), "+" | "-" | "*" | "/" | "%" | "||"))
+            {
+                break;
+            }
+            j += 1;
+        }
+        (depth == 0).then_some(j)
+    }
+
+    /// Two constant expressions compared from `j` (`'a'+'b'='ab'`, `(1)=(1)`): at least one
+    /// with an operator or parentheses, the plain form is [`Ctx::constant_compare`].
+    fn constant_expression_compare(&self, j: usize) -> bool {
+        let Some(e) = self.constant_expression_end(j) else {
+            return false;
+        };
+        e > j
+            && self.compare_at(e)
+            && !matches!(self.text(e), "->" | "->>" | "?" | "?|" | "?&")
+            && self
+                .constant_expression_end(e + 1)
+                .is_some_and(|r| r > e + 1 && (e > j + 1 || r > e + 2))
+    }
+
+    /// How the statement word at `k` goes on: as that statement does (`drop table`,
+    /// `update t set`, `exec xp_…`), or only weakly — the value ends right after it or in
+    /// one plain word (a truncated probe, or prose).
+    fn statement_follows(&self, k: usize) -> Follow {
+        let n = k + 1;
+        let Some(next) = self.toks.get(n) else {
+            return Follow::Weak;
+        };
+        if next.kind == Kind::Comment {
+            return Follow::Strong;
+        }
+        // `union/`: cut inside the comment that was to follow.
+        if n + 1 == self.toks.len() && next.kind == Kind::Op && self.text(n) == "/" {
+            return Follow::Weak;
+        }
+        let last_word = n + 1 == self.toks.len() && next.kind == Kind::Word;
+        // A keyword with a fixed continuation cut inside its next word (`union a`, `alter
+        // ta`); an identifier after one that takes a name (`select name`, `update users`).
+        let cut = |words: &[&str]| {
+            if last_word && words.iter().any(|w| w.starts_with(self.text(n))) {
+                Follow::Weak
+            } else {
+                Follow::No
+            }
+        };
+        let named = if last_word { Follow::Weak } else { Follow::No };
+        let either = |yes: bool, otherwise: Follow| {
+            if yes {
+                Follow::Strong
+            } else {
+                otherwise
+            }
+        };
+        let after = self.kind(n + 1);
+        const OBJECTS: &[&str] = &[
+            "aggregate",
+            "application",
+            "assembly",
+            "availability",
+            "extension",
+            "server",
+            "type",
+            "table",
+            "database",
+            "user",
+            "procedure",
+            "function",
+            "view",
+            "index",
+            "schema",
+            "login",
+            "trigger",
+            "role",
+            "column",
+            "tablespace",
+            "sequence",
+        ];
+        match self.text(k) {
+            "union" => either(
+                self.is_word(n, &["select", "distinct", "distinctrow"])
+                    || next.kind == Kind::Open
+                    || self.is_word(n, &["all"])
+                        && (after.is_none()
+                            || matches!(after, Some(Kind::Open | Kind::Comment))
+                            || self.is_word(n + 1, &["select"])),
+                cut(&["all", "select", "distinct"]),
+            ),
+            "select" => either(
+                matches!(next.kind, Kind::Num | Kind::Var | Kind::Str | Kind::Open)
+                    || next.kind == Kind::Op && matches!(self.text(n), "*" | "-" | "~" | "!")
+                    || next.kind == Kind::Word
+                        && (next.class != 0
+                            || matches!(after, Some(Kind::Open | Kind::Comma | Kind::Dot))
+                            || self.is_word(n + 1, &["from", "as", "into"])),
+                named,
+            ),
+            "insert" => either(self.is_word(n, &["into", "ignore"]), cut(&["into"])),
+            "delete" => either(
+                self.is_word(n, &["from"])
+                    || next.kind == Kind::Word && self.is_word(n + 1, &["where"]),
+                named,
+            ),
+            "update" => either(
+                next.kind == Kind::Word && self.is_word(n + 1, &["set"]),
+                named,
+            ),
+            "drop" | "create" | "alter" | "truncate" => {
+                either(self.is_word(n, OBJECTS), cut(OBJECTS))
+            }
+            "exec" | "execute" => either(
+                matches!(next.kind, Kind::Var | Kind::Str)
+                    || next.kind == Kind::Open && matches!(after, Some(Kind::Var | Kind::Str))
+                    || next.kind == Kind::Word
+                        && (after == Some(Kind::Dot)
+                            || self.text(n).starts_with("sp_")
+                            || self.text(n).starts_with("xp_")),
+                named,
+            ),
+            "declare" => either(next.kind == Kind::Var, Follow::No),
+            "shutdown" => either(
+                next.kind == Kind::Semi || self.is_word(n, &["with"]),
+                Follow::No,
+            ),
+            "waitfor" => either(self.is_word(n, &["delay", "time"]), cut(&["delay", "time"])),
+            "bulk" => either(self.is_word(n, &["insert"]), cut(&["insert"])),
+            _ => Follow::Strong,
+        }
+    }
+
+    /// A statement starts at `i` right after the string this context closed (and parens),
+    /// and goes on as that statement does; a weak one (nothing or one plain word after the
+    /// keyword) only after an empty or numeric datum (`'alter a`, `1' union`, not
+    /// `workers' union`).
+    fn statement_after_break(&self, i: usize) -> Option<&'static str> {
+        if !self.in_string
+            || i == 0
+            || !self.toks[1..i].iter().all(|t| t.kind == Kind::Close)
+            || !self.is_word(
+                i,
+                &[
+                    "union", "select", "insert", "delete", "update", "drop", "create", "alter",
+                    "truncate", "exec", "execute", "declare", "shutdown", "waitfor",
+                ],
+            )
+            || !self.glued_datum()
+        {
+            return None;
+        }
+        let datum = &self.s.as_bytes()[..self.toks[0].end - 1];
+        match self.statement_follows(i) {
+            Follow::Strong => Some("quote break and statement"),
+            Follow::Weak if datum.iter().all(u8::is_ascii_digit) => {
+                Some("quote break and statement")
+            }
+            _ => None,
+        }
+    }
+
     /// End of the excerpt reported for a match at token `i`.
     fn end(&self, i: usize) -> usize {
         self.toks.get(i + 6).map_or(self.s.len(), |t| t.end)
@@ -252,9 +462,15 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
             }
         }
     }
+    // `'-'`, `'&'`, `'^'`: a string operator string, the login-bypass probe that makes the
+    // query compare `''-''`; as data one operator in quotes says nothing.
+    if !c.in_string && toks.len() == 1 && first.kind == Kind::Str {
+        let inner = s[first.start + 1..first.end - 1].trim();
+        if inner.len() == 1 && b"-&^*|+/%".contains(&inner.as_bytes()[0]) {
+            return Some((0, s.len(), "quoted operator probe"));
+        }
+    }
     let in_string = c.in_string;
-    // Once per value, not per string token (a value of 500 strings is 500 scans otherwise).
-    let has_quote = s.contains(['\'', '"']);
     // A string context breaks out for sure only when the closed string is one glued datum
     // (`admin'`); a closed phrase (`it is your parents'`) is prose that has a quote. There,
     // only shapes that need no break count.
@@ -277,6 +493,8 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
     let mut sqlish = None;
     let mut is_sqlish = || *sqlish.get_or_insert_with(|| sqlish_tokens(c));
     let mut sql_words = 0;
+    // Whether `s` has a `'` or `"` (asked once, not per backtick string).
+    let mut quoted: Option<bool> = None;
     for (i, t) in toks.iter().enumerate() {
         let next = c.kind(i + 1);
         let next2 = c.kind(i + 2);
@@ -286,6 +504,21 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 let w = c.word(t);
                 if t.class & (STATEMENT | LOGIC) != 0 {
                     sql_words += 1;
+                }
+                // SQL keywords glued with inline comments: `drop/**/table`.
+                if t.gap & GAP_BLOCK != 0 && i > 0 && c.has(i - 1, STATEMENT | LOGIC) {
+                    return Some((toks[i - 1].start, end, "comment-obfuscated keywords"));
+                }
+                // Every other word shape starts at a keyword, except a catalog name
+                // (`information_schema.tables` is one word and a dot to the lexer).
+                if t.class == 0 {
+                    if c.catalog
+                        && CATALOG.iter().any(|n| s[t.start..].starts_with(n))
+                        && (breaks || sql_words > 0)
+                    {
+                        return Some((t.start, end, "system catalog"));
+                    }
+                    continue;
                 }
                 if w == "union"
                     && (c.is_word(i + 1, &["select", "all", "distinct"])
@@ -313,7 +546,15 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                         || (next == Some(Kind::Word) && next2 == Some(Kind::Open));
                     let prev_open =
                         i > 0 && matches!(toks[i - 1].kind, Kind::Open | Kind::Semi | Kind::Break);
-                    if (from && (breaks || prev_open || call)) || (call && (prev_open || breaks)) {
+                    // `select 0x61646d696e`: a hex literal is SQL's way to write a string.
+                    let hex = i == 0
+                        && next == Some(Kind::Num)
+                        && c.text(i + 1).starts_with("0x")
+                        && c.text(i + 1).len() > 3;
+                    if (from && (breaks || prev_open || call))
+                        || (call && (prev_open || breaks))
+                        || hex
+                    {
                         return Some((t.start, end, "select statement"));
                     }
                 }
@@ -324,7 +565,12 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 {
                     return Some((t.start, end, "sql function call"));
                 }
-                if called && t.class & FUNC != 0 && (quote_break || i > 0 && is_sqlish()) {
+                // `if (x)` is how most languages start a statement; SQL calls `if(`.
+                if called
+                    && t.class & FUNC != 0
+                    && !(w == "if" && toks[i + 1].start > t.end)
+                    && (quote_break || i > 0 && is_sqlish())
+                {
                     return Some((t.start, end, "sql function call"));
                 }
                 // `elt(5953=5953,1)`, `iif(1=2,1,1/0)`: a conditional function whose condition
@@ -376,7 +622,9 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                     return Some((t.start, end, "order by probe"));
                 }
                 if matches!(w, "exec" | "execute")
-                    && (breaks || prev_sep(toks, i))
+                    && (breaks
+                        || prev_sep(toks, i)
+                        || i == 0 && c.statement_follows(i) == Follow::Strong)
                     && matches!(next, Some(Kind::Word | Kind::Open | Kind::Var))
                 {
                     return Some((t.start, end, "exec statement"));
@@ -390,51 +638,23 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 if let Some(why) = extra_word_shapes(c, i, w, breaks) {
                     return Some((t.start, end, why));
                 }
-                if t.class & LOGIC != 0 && w != "not" && operand(next) {
-                    // `or 1=1`, `and 'a'='a'`, `or true`, `and (select …)`, `and (1=1)*5`.
-                    let j = c.skip_opens(i + 1);
-                    let cmp = operand(c.kind(j)) && c.compare_at(j + 1);
-                    let constant = c.constant_compare(j).is_some();
-                    let call = c.call_at(j);
-                    let ends = |k: Option<Kind>| {
-                        k.is_none() || matches!(k, Some(Kind::Comment | Kind::Semi))
-                    };
-                    let truthy = c.is_word(i + 1, &["true", "false", "null"])
-                        || next == Some(Kind::Num)
-                            && (ends(next2) || matches!(next2, Some(Kind::Close | Kind::Break)));
-                    let after_value = i > 0
-                        && matches!(
-                            toks[i - 1].kind,
-                            Kind::Num | Kind::Str | Kind::Break | Kind::Close
-                        );
-                    let value_operand = value_like(next);
-                    // `admin' or json(id);`: any function called right after the closed
-                    // string, and the statement ends after the call.
-                    let closed_before =
-                        i > 0 && (toks[i - 1].kind == Kind::Break || in_string && i == 1);
-                    let call_ends = closed_before
-                        && c.kind(j) == Some(Kind::Word)
-                        && c.kind(j + 1) == Some(Kind::Open)
-                        && c.call_end(j + 1)
-                            .is_some_and(|k| ends(c.kind(c.skip_closes(k))));
-                    // After a context break any condition joins the query. In the middle of
-                    // a value (`price >= 10 and price <= 100`, search syntax) only one that
-                    // no application writes: constant, computed by a SQL function, or ending
-                    // the query.
-                    // `like`, `regexp`, `div` compare what precedes them: after a plain
-                    // name they are the application's own condition, not a joined one.
-                    let operator_word = t.class & COMPARE != 0;
-                    let joined = breaks
-                        && (!operator_word || after_value)
-                        && (cmp && (value_operand || after_value) || truthy || call && after_value);
-                    let mid_value = after_value
-                        && (constant
-                            || call
-                            || next == Some(Kind::Num)
-                                && matches!(next2, Some(Kind::Comment | Kind::Semi)));
-                    if joined || mid_value || constant && value_operand || call_ends {
-                        return Some((toks[i.saturating_sub(1)].start, end, "boolean condition"));
+                // `'x' union select`, `'alter a`: a statement right after the break.
+                if t.class & STATEMENT != 0 {
+                    if let Some(why) = c.statement_after_break(i) {
+                        return Some((0, end, why));
                     }
+                }
+                if t.class & LOGIC != 0 && w != "not" {
+                    if let Some(at) = logic_condition(c, i, breaks) {
+                        return Some((at, end, "boolean condition"));
+                    }
+                }
+            }
+            // `1 && 2=2`, `1' || '1`: the symbolic connectives of MySQL (`||` with the
+            // default sql_mode) joining a condition the same way.
+            Kind::Op if matches!(c.word(t), "&&" | "||") && i > 0 => {
+                if let Some(at) = logic_condition(c, i, breaks) {
+                    return Some((at, end, "boolean condition"));
                 }
             }
             Kind::Op if c.word(t) == "::" => {
@@ -467,7 +687,7 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                 // JS template literal is followed by a method call instead).
                 return Some((t.start, end, "backtick-qualified identifier"));
             }
-            Kind::Str if in_string || has_quote => {
+            Kind::Str if in_string || *quoted.get_or_insert_with(|| s.contains(['\'', '"'])) => {
                 if in_string && i == 0 {
                     if let Some(why) = closed_string_shapes(c) {
                         return Some((0, end, why));
@@ -515,7 +735,14 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                     }
                 }
             }
-            Kind::Var if c.word(t).starts_with("@@") => {
+            // Not glued to a plain name: `_ZTIS@@GLIBCXX_3.4` is a versioned ELF symbol.
+            Kind::Var
+                if c.word(t).starts_with("@@")
+                    && !(i > 0
+                        && toks[i - 1].end == t.start
+                        && matches!(toks[i - 1].kind, Kind::Word | Kind::Num)
+                        && toks[i - 1].class == 0) =>
+            {
                 return Some((t.start, end, "server variable"));
             }
             Kind::Comment => {
@@ -530,23 +757,28 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                         Kind::Break | Kind::Close | Kind::Semi | Kind::Num | Kind::Str
                     )
                     && c.broken_before(i)
+                    && !prose_comment(text)
                 {
                     return Some((toks[0].start, t.end.min(s.len()), "quote break and comment"));
                 }
-                // SQL keywords glued with inline comments: `drop/**/table`.
-                if text.starts_with("/*")
-                    && i > 0
-                    && next == Some(Kind::Word)
-                    && c.has(i - 1, STATEMENT | LOGIC)
+                // `1 -- -`, `7#`: a number and the rest of the query commented out (a
+                // comment with words after a number is prose: `5 -- great`).
+                if !in_string
+                    && i + 1 == toks.len()
+                    && first.kind == Kind::Num
+                    && toks[..i]
+                        .iter()
+                        .all(|t| matches!(t.kind, Kind::Num | Kind::Close | Kind::Semi))
+                    && !text.bytes().any(|b| b.is_ascii_alphanumeric())
                 {
-                    return Some((toks[i - 1].start, end, "comment-obfuscated keywords"));
+                    return Some((0, s.len(), "number and comment"));
                 }
             }
             // `1; drop …`, `x'; exec …`: only SQL before the separator, so prose with an
             // apostrophe and a `; if …` later is no stacked query.
             Kind::Semi
                 if c.has(i + 1, STATEMENT)
-                    && next2.is_some()
+                    && c.statement_follows(i + 1) != Follow::No
                     && (c.broken_before(i)
                         || numeric_start && !c.prose_between(0, i)
                         || i == 0
@@ -574,6 +806,84 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
     None
 }
 
+/// A condition joined by the logic word or operator at `i` (`or 1=1`, `&& 'a'='a'`, `and
+/// sleep(5)`): the start of the excerpt when it is one an injection writes.
+fn logic_condition(c: &Ctx, i: usize, breaks: bool) -> Option<usize> {
+    let toks = c.toks;
+    let t = &toks[i];
+    let next = c.kind(i + 1);
+    let next2 = c.kind(i + 2);
+    // `and not 1=2`, `and !(1=2)`: a negated condition is as constant.
+    let mut j = c.skip_opens(i + 1);
+    let negated = c.is_word(j, &["not"]) || c.text(j) == "!";
+    if negated {
+        j = c.skip_opens(j + 1);
+    }
+    if !(operand(next) || negated) {
+        return None;
+    }
+    // `or 1=1`, `and 'a'='a'`, `or true`, `and (select …)`, `and (1=1)*5`.
+    let cmp = operand(c.kind(j)) && c.compare_at(j + 1);
+    let constant = c.constant_compare(j).is_some()
+        || c.constant_expression_compare(i + 1)
+        || c.constant_expression_compare(j);
+    let call = c.call_at(j);
+    let ends = |k: Option<Kind>| k.is_none() || matches!(k, Some(Kind::Comment | Kind::Semi));
+    // `and '1`, `or '`: a constant string the query's own quote closes (`'1' and '1'`).
+    let open_constant = c.short_open_literal(i + 1) && c.broken_before(i);
+    // `&&`/`||` also join shell commands and code (`x || true`): only a literal condition.
+    let symbolic = t.kind == Kind::Op;
+    let truthy = !symbolic
+        && (c.is_word(i + 1, &["true", "false", "null"])
+            || next == Some(Kind::Num)
+                && (ends(next2) || matches!(next2, Some(Kind::Close | Kind::Break))))
+        || open_constant;
+    let after_value = i > 0
+        && matches!(
+            toks[i - 1].kind,
+            Kind::Num | Kind::Str | Kind::Break | Kind::Close
+        );
+    let value_operand = value_like(next);
+    // `admin' or json(id);`: any function called right after the closed string, and the
+    // statement ends after the call.
+    let closed_before = i > 0 && (toks[i - 1].kind == Kind::Break || c.in_string && i == 1);
+    let call_ends = closed_before
+        && c.kind(j) == Some(Kind::Word)
+        && c.kind(j + 1) == Some(Kind::Open)
+        && c.call_end(j + 1)
+            .is_some_and(|k| ends(c.kind(c.skip_closes(k))));
+    // After a context break any condition joins the query. In the middle of a value
+    // (`price >= 10 and price <= 100`, search syntax) only one that no application writes:
+    // constant, computed by a SQL function, or ending the query.
+    // `like`, `regexp`, `div` compare what precedes them: after a plain name they are the
+    // application's own condition, not a joined one.
+    let operator_word = t.kind == Kind::Word && t.class & COMPARE != 0;
+    // Version ranges join comparisons with `||` (`>=16 || 14 >=14.17`): after a symbol only
+    // an equality of literals, a literal the query closes, or a SQL function call.
+    if symbolic
+        && !(open_constant
+            || call
+            || c.constant_compare(j).is_some()
+                && matches!(c.text(j + 1), "=" | "<>" | "!=" | "<=>")
+            || c.constant_expression_compare(j))
+    {
+        return None;
+    }
+    let joined = breaks
+        && (!operator_word || after_value)
+        && (cmp && (value_operand || after_value || negated) || truthy || call && after_value);
+    // In the middle of a value only a function no application condition calls (`) and
+    // len(x) > 3` is code).
+    let strong_call = call && c.has(j, STRONG_FUNC | COND_FUNC);
+    let mid_value = after_value
+        && (constant
+            || strong_call
+            || open_constant && closed_before
+            || next == Some(Kind::Num) && matches!(next2, Some(Kind::Comment | Kind::Semi)));
+    (joined || mid_value || constant && (value_operand || negated) || call_ends)
+        .then(|| toks[i.saturating_sub(1)].start)
+}
+
 /// Word-anchored shapes that need no earlier context break.
 fn extra_word_shapes(c: &Ctx, i: usize, w: &str, breaks: bool) -> Option<&'static str> {
     let toks = c.toks;
@@ -590,6 +900,59 @@ fn extra_word_shapes(c: &Ctx, i: usize, w: &str, breaks: bool) -> Option<&'stati
         && t.class & (FUNC | STRONG_FUNC | PROBE_FUNC) != 0
     {
         return Some("sql function probe");
+    }
+    // `match(title) against ('x')`: MySQL's full-text condition; `procedure analyse(`:
+    // its result-set probe.
+    if w == "against"
+        && next == Some(Kind::Open)
+        && matches!(
+            c.kind(i + 2),
+            Some(Kind::Str | Kind::Num | Kind::Var | Kind::Break)
+        )
+        && i > 0
+        && c.kind(i - 1) == Some(Kind::Close)
+        && toks[i.saturating_sub(12)..i]
+            .iter()
+            .any(|t| t.kind == Kind::Word && c.word(t) == "match")
+    {
+        return Some("full-text match");
+    }
+    if w == "procedure" && c.is_word(i + 1, &["analyse"]) && c.kind(i + 2) == Some(Kind::Open) {
+        return Some("procedure analyse");
+    }
+    // `exec(`, `execute (`: T-SQL's dynamic SQL call, cut off.
+    if matches!(w, "exec" | "execute") && next == Some(Kind::Open) && i + 2 == toks.len() {
+        return Some("sql function probe");
+    }
+    // `version()`, `current_user()`: a server information function called on its own.
+    if next == Some(Kind::Open)
+        && i + 3 == toks.len()
+        && c.kind(i + 2) == Some(Kind::Close)
+        && matches!(
+            w,
+            "version"
+                | "database"
+                | "user"
+                | "current_user"
+                | "session_user"
+                | "system_user"
+                | "schema"
+                | "db_name"
+                | "user_name"
+                | "current_database"
+                | "connection_id"
+                | "last_insert_id"
+        )
+    {
+        return Some("sql function probe");
+    }
+    // `@a:=1`: a MySQL user variable assigned inside an expression.
+    if t.class & LOGIC != 0
+        && c.kind(i + 1) == Some(Kind::Var)
+        && c.text(i + 2) == ":="
+        && operand(c.kind(i + 3))
+    {
+        return Some("user variable assignment");
     }
     // `declare @x`, `exec (@cmd)`: T-SQL variables after a statement word.
     if matches!(w, "declare" | "exec" | "execute" | "set")
@@ -660,6 +1023,19 @@ fn extra_word_shapes(c: &Ctx, i: usize, w: &str, breaks: bool) -> Option<&'stati
     {
         return Some("terminated statement");
     }
+    // `drop users;--`, `shutdown;--`: a short statement ended and the rest of the query
+    // commented out; prose does not end in `;--`.
+    let n = toks.len();
+    if i == 0
+        && !c.in_string
+        && t.class & STATEMENT != 0
+        && (2..=6).contains(&n)
+        && c.kind(n - 2) == Some(Kind::Semi)
+        && c.kind(n - 1) == Some(Kind::Comment)
+        && toks[n - 1].start == toks[n - 2].end
+    {
+        return Some("terminated statement");
+    }
     None
 }
 
@@ -688,6 +1064,15 @@ fn closed_string_shapes(c: &Ctx) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// A comment that reads as prose punctuation (`" -- that is, a bug`): three words or more.
+/// Injections cut the query off with `--`, `-- -`, `#` or a short random tag.
+fn prose_comment(text: &str) -> bool {
+    text.split(char::is_whitespace)
+        .filter(|w| w.bytes().any(|b| b.is_ascii_alphabetic()))
+        .nth(2)
+        .is_some()
 }
 
 /// SQL's binary operators (`~` is unary, bitwise not, in MySQL and SQL Server: `'x'~y` does
@@ -722,8 +1107,28 @@ fn sqlish_tokens(c: &Ctx) -> bool {
                     Kind::Close | Kind::Num | Kind::Str | Kind::Break | Kind::Semi
                 )
         }
-        Kind::Semi | Kind::Var => true,
-        Kind::Word => t.class & CLAUSE != 0,
+        // A stacked statement, not the `;` of code (`f(x); g(y)`).
+        Kind::Semi => c.is_word(
+            i + 1,
+            &[
+                "select", "insert", "update", "delete", "drop", "exec", "execute", "declare",
+                "waitfor", "shutdown", "create", "alter", "truncate", "union", "set",
+            ],
+        ),
+        // A server or T-SQL variable, not the domain of an e-mail address (`bob@x.org`).
+        Kind::Var => {
+            c.word(t).starts_with("@@")
+                || !(i > 0
+                    && c.toks[i - 1].end == t.start
+                    && matches!(c.toks[i - 1].kind, Kind::Word | Kind::Num))
+        }
+        Kind::Word => {
+            t.class & CLAUSE != 0
+                || c.word(t) == "from"
+                    && i > 0
+                    && (matches!(c.toks[i - 1].kind, Kind::Close | Kind::Num | Kind::Str)
+                        || c.text(i - 1) == "*")
+        }
         Kind::Op => matches!(c.word(t), "||" | "&&" | "<>"),
         _ => false,
     })

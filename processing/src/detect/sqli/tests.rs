@@ -4,7 +4,7 @@ fn hit(v: &str) -> Option<&'static str> {
     let v = v.to_ascii_lowercase();
     let catalog = keywords::CATALOG.iter().any(|c| v.contains(c));
     let homoglyphs = HOMOGLYPH_LITS.iter().any(|c| v.contains(c));
-    Sqli::analyse(&v, catalog, homoglyphs).map(|r| r.2)
+    Sqli::analyse(&v, &|| catalog, homoglyphs).map(|r| r.2)
 }
 
 #[test]
@@ -227,4 +227,189 @@ fn quotes_at_the_edges() {
 fn operator_words_after_names() {
     assert_eq!(hit("\"x\" title like \"%sql%"), None);
     assert_eq!(hit("x' like 'a%' --"), Some("quote break and comment"));
+}
+
+/// Prints the reason for each line of the file named by `SQLI_VALUES` (a tuning aid).
+#[test]
+#[ignore]
+fn debug_values() {
+    let Ok(path) = std::env::var("SQLI_VALUES") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    for v in text.lines() {
+        let v = v.replace("\\n", "\n");
+        println!("{:?}\t{v:?}", hit(&v));
+    }
+}
+
+/// Filter evasions from tamper scripts and bypass write-ups (comments as whitespace, the
+/// scientific-notation trick, glued numbers, symbolic logic), and probes cut off right after
+/// the break: each is SQL a database runs.
+#[test]
+fn evasions_and_truncated_probes() {
+    let mut bad = Vec::new();
+    for (v, why) in [
+        // Line comments ended by a newline, inline comments, no-break spaces.
+        ("7--kXz\nOR--qW\n41=41", "boolean condition"),
+        ("7#kXz\nOR#qW\n41=41", "boolean condition"),
+        ("7/**/OR/**/41=41", "boolean condition"),
+        ("7'\u{a0}or\u{a0}2=2#", "boolean condition"),
+        ("9 union/**/select 1", "union select"),
+        ("x'/*a*/or/*b*/'q'='q", "boolean condition"),
+        ("select/**/passwd", "comment-obfuscated keywords"),
+        // `1.e` glued to a paren or a dot is nothing to MySQL.
+        ("3 and 1.e(2=2)", "boolean condition"),
+        (
+            "0 union select 1.e(table_name) from information_schema 1.e.tables",
+            "union select",
+        ),
+        // A number ends where letters start.
+        ("-.5union select 1", "union select"),
+        ("8e0union select 2", "union select"),
+        // Symbolic connectives and constant expressions.
+        ("4 && 63=63", "boolean condition"),
+        ("4 || 'z'='z'", "boolean condition"),
+        ("k' && 'm'='m", "boolean condition"),
+        ("k'||'7", "boolean condition"),
+        ("2 and 'p'+'q'='pq'", "boolean condition"),
+        ("2 and (5)=(5)", "boolean condition"),
+        ("2 and not 3=4", "boolean condition"),
+        ("2 and !(3=4)", "boolean condition"),
+        ("5' and '5", "boolean condition"),
+        ("5 and @v:=5", "user variable assignment"),
+        // A number and the rest of the query cut off.
+        ("12 -- -", "number and comment"),
+        ("12)#", "number and comment"),
+        // Truncated statements after the break.
+        ("'drop ta", "quote break and statement"),
+        ("\" union all", "union select"),
+        ("'alter a", "quote break and statement"),
+        ("'union/", "quote break and statement"),
+        ("3') union select", "union select"),
+        ("3')) alter ta", "quote break and statement"),
+        ("x'; select", "stacked query"),
+        ("; drop table", "stacked query"),
+        (";shutdown", "stacked query"),
+        ("truncate logs;--", "terminated statement"),
+        ("select 0x726f6f74", "select statement"),
+        ("exec sp_helpdb", "exec statement"),
+        ("execute(", "sql function probe"),
+        ("current_database()", "sql function probe"),
+        ("'|'", "quoted operator probe"),
+        ("7'\"(.),)(\"'", "syntax-breaking probe"),
+        // Dialect grammar: full-text conditions, result-set probes, bulk loads.
+        (
+            "2' or match(body) against ('+x' in boolean mode)#",
+            "full-text match",
+        ),
+        ("4 procedure analyse(1,1)", "procedure analyse"),
+        ("6; bulk insert t from 'c:/x.txt'", "stacked query"),
+        ("33);--", "number and comment"),
+    ] {
+        if hit(v) != Some(why) {
+            bad.push(format!("{v:?}: {:?} (want {why})", hit(v)));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+/// Near misses of the shapes above: version ranges, shell and code with `&&`/`||`, names
+/// with digits, multi-line text with `#` headings, organisations with "union", prose dashes.
+#[test]
+fn evasion_near_misses_stay_clean() {
+    let mut bad = Vec::new();
+    for v in [
+        ">=16 || 14 >=14.17",
+        "^1.2.3 || ^2.0.0",
+        "make && make install",
+        "x || true",
+        "1 && 2",
+        "if (a && b == 1) { run(); }",
+        "2nd floor or 3rd",
+        "8am or 9pm",
+        "3f2a9c1e-aa2b-4c5d-9e8f-0a1b2c3d4e5f",
+        "1.example.com",
+        "see fig. 1.e and 2.f",
+        "# Install\nrun make\n# Use\nand then or else",
+        "Pros and\n# Cons",
+        "the workers' union",
+        "teachers' select committee",
+        "\"Union Station",
+        "\"update your profile\"",
+        "'alter ego' is a phrase",
+        "; update: works great",
+        "Execute the plan",
+        "execute(plan)",
+        "fork() and exec()",
+        "bugzilla\" -- that is, a bug that was reported",
+        "_ZTISt16invalid_argument@@GLIBCXX_3.4",
+        "Rock' and 'roll",
+        "O'Neil' or 'Smith",
+        "'!=', '&&', '||', '->', '='",
+        "join(('.',))",
+        "x('.'),('.')",
+        "5 -- great product",
+        "'  is the name of the module, or '",
+        "if (verbose) print(x);",
+        "the match (final) against (all odds)",
+        "str.match(/a/) against",
+        "procedure analysis (see below)",
+        "bulk insert of 5 rows",
+        "5;-- wait",
+        "from typing import (Any)\nif (v) and len(data) > 3: pass",
+        "mail bob@example.org; count(3) left",
+        "f(x); g(y) and hex(z)",
+    ] {
+        if hit(v).is_some() {
+            bad.push(format!("{v:?}: {:?}", hit(v)));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+/// The byte pre-scan never rejects a value whose tokens `worth_checking` would accept.
+#[test]
+fn prescan_is_a_superset_of_token_check() {
+    let mut toks = Vec::new();
+    for v in [
+        "1=1",
+        "7 <> 8",
+        "(41=42)*7",
+        "5union",
+        "1e0union",
+        "0x1f=",
+        "3rd floor",
+        "x::int",
+        "version()",
+        "a b c",
+        "plain words only",
+        "12 34",
+        "1.e(2)",
+        "1 .5",
+        "é'",
+        "a\u{a0}or",
+        "1\u{a0}=1",
+        "-- x",
+        "/* y */",
+        "@a",
+        "a;b",
+        "`x`",
+        "2e5+1",
+        "0b1",
+        "$x or",
+        "_id or 1",
+        "5 % 3",
+        "4^2",
+        "9 ~ 1",
+        "1-2",
+        "1/2",
+        "1?",
+        "1\\2",
+    ] {
+        lex::tokenize(v, &mut toks);
+        if worth_checking(&toks) {
+            assert!(lex::worth_lexing(v), "{v:?}");
+        }
+    }
 }
