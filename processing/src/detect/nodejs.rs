@@ -10,11 +10,45 @@ use crate::point::Leaf;
 pub struct Node {
     rules: RuleDetector,
     loop_cond: regex::bytes::Regex,
+    loop_cmp: regex::bytes::Regex,
     loop_gate: LitId,
 }
 
 /// A loop whose condition is a constant (literals and `this`, under unary operators).
-const LOOP: &str = r#"(?-u)\bwhile\s*\(\s*((?:[!+\-~]\s*)*)(true|false|null|undefined|nan|infinity|this|\d+(?:\.\d+)?|""|''|``|\[\]|\{\})\s*\)"#;
+const LOOP: &str = r#"(?-u)\bwhile\s*\(\s*((?:[!+\-~]\s*)*)(true|false|null|undefined|nan|infinity|this|\d+(?:\.\d+)?|"[^"\\]{0,32}"|'[^'\\]{0,32}'|`[^`\\$]{0,32}`|\[[^\]\[]{0,32}\]|\{[^}{]{0,32}\}|/[^/\s*][^/\n]{0,30}/)\s*\)"#;
+
+/// A loop comparing two constants: `while(1==1)`, `while ('a' !== 'b')`.
+const LOOP_CMP: &str = r#"(?-u)\bwhile\s*\(\s*(\d+(?:\.\d+)?|true|false|'[^'\\]{0,16}'|"[^"\\]{0,16}")\s*(===?|!==?|<=|>=|<|>)\s*(\d+(?:\.\d+)?|true|false|'[^'\\]{0,16}'|"[^"\\]{0,16}")\s*\)"#;
+
+/// Whether `a op b` holds for two literals of [`LOOP_CMP`] (numbers compare as numbers, other
+/// literals by their text, quotes aside).
+fn compare(a: &[u8], op: &[u8], b: &[u8]) -> bool {
+    let num = |x: &[u8]| match x {
+        b"true" => Some(1.0),
+        b"false" => Some(0.0),
+        _ => std::str::from_utf8(x).ok()?.parse::<f64>().ok(),
+    };
+    let text = |x: &'_ [u8]| -> Vec<u8> {
+        x.iter()
+            .copied()
+            .filter(|c| *c != b'\'' && *c != b'"')
+            .collect()
+    };
+    let ord = match (num(a), num(b)) {
+        (Some(x), Some(y)) => x.partial_cmp(&y),
+        _ => Some(text(a).cmp(&text(b))),
+    };
+    let Some(ord) = ord else { return false };
+    match op {
+        b"==" | b"===" => ord.is_eq(),
+        b"!=" | b"!==" => ord.is_ne(),
+        b"<" => ord.is_lt(),
+        b">" => ord.is_gt(),
+        b"<=" => ord.is_le(),
+        b">=" => ord.is_ge(),
+        _ => false,
+    }
+}
 
 /// JavaScript truthiness of `literal` under the unary operators `ops` (applied right to
 /// left): `while(!null)` and `while(+Infinity)` never end, `while(!true)` never starts.
@@ -27,6 +61,23 @@ fn truthy(ops: &[u8], literal: &[u8]) -> bool {
         b"infinity" => (true, f64::INFINITY),
         b"[]" => (true, 0.0),
         b"{}" | b"this" => (true, f64::NAN),
+        // A string is truthy unless empty; its number is its numeric text, if any.
+        [b'"' | b'\'' | b'`', inner @ .., _] if !inner.is_empty() => {
+            let v = std::str::from_utf8(inner)
+                .ok()
+                .and_then(|x| x.trim().parse::<f64>().ok())
+                .unwrap_or(f64::NAN);
+            (true, v)
+        }
+        // Arrays, objects and regular expressions are objects: always truthy.
+        [b'[', inner @ .., b']'] => {
+            let v = std::str::from_utf8(inner)
+                .ok()
+                .and_then(|x| x.trim().parse::<f64>().ok())
+                .unwrap_or(f64::NAN);
+            (true, v)
+        }
+        [b'{' | b'/', ..] => (true, f64::NAN),
         _ => {
             let v = std::str::from_utf8(literal)
                 .ok()
@@ -76,6 +127,21 @@ impl Detector for Node {
                 }
             }
         }
+        if present.has(self.loop_gate) {
+            for c in self.loop_cmp.captures_iter(leaf.lower.as_bytes()).take(8) {
+                let (Some(m), Some(a), Some(op), Some(b)) =
+                    (c.get(0), c.get(1), c.get(2), c.get(3))
+                else {
+                    continue;
+                };
+                if compare(a.as_bytes(), op.as_bytes(), b.as_bytes()) {
+                    return Some(Finding {
+                        at: m.start()..m.end(),
+                        reason: "endless loop",
+                    });
+                }
+            }
+        }
         self.rules.check(leaf, present)
     }
 }
@@ -84,6 +150,7 @@ pub fn detector() -> Node {
     Node {
         rules: rules(),
         loop_cond: regex::bytes::Regex::new(LOOP).expect("static pattern compiles"),
+        loop_cmp: regex::bytes::Regex::new(LOOP_CMP).expect("static pattern compiles"),
         loop_gate: lit("while"),
     }
 }
@@ -94,7 +161,7 @@ fn rules() -> RuleDetector {
         rules: vec![
             Rule::new(
                 &["require", "import"],
-                r#"(?:require|import)\s*\(\s*['"`](?:child_process|fs|net|vm|os|http|dgram|cluster|process)['"`]"#,
+                r#"(?:require|import)\s*\(\s*['"`](?:node:)?(?:child_process|fs|fs/promises|net|vm|os|http|https|dgram|cluster|process|worker_threads|module|v8|inspector)['"`]"#,
                 "node module load",
             ),
             Rule::new(
@@ -116,20 +183,39 @@ fn rules() -> RuleDetector {
                 r#"["']\$[0-9a-z@]{1,8}:(?:[a-z_$][a-z0-9_$]*:)*(?:constructor|prototype|__proto__)\b"#,
                 "flight reference to the prototype chain",
             ),
+            // `this.constructor.constructor(…)`, `''['constructor']['constructor']`,
+            // `[].constructor.constructor("return this")()`: reaching `Function` through any
+            // object, in dot or bracket notation.
             Rule::new(
                 &["constructor"],
-                r"constructor\s*(?:\.\s*constructor|\(\s*['`\x22]return)",
+                r#"constructor\s*(?:\.\s*constructor|\[\s*['"`]constructor['"`]\s*\]|\(\s*['`\x22]return)|\bthis\s*\.\s*constructor\b|\[\s*['"`]constructor['"`]\s*\]\s*\[\s*['"`]constructor"#,
                 "constructor escape",
             ),
+            // node-serialize's `_$$ND_FUNC$$_`, funcster's `__js_function`, `new Function(…)`,
+            // `Function("return process")()` and immediately-invoked functions.
             Rule::new(
-                &["_$$nd_func$$_", "function"],
-                r"_\$\$nd_func\$\$_|\bnew\s+function\s*\(|function\s*\(\s*\)\s*\{[^}]*\}\s*\(",
+                &["_$$nd_func$$_", "__js_function", "function"],
+                r#"_\$\$nd_func\$\$_|__js_function|\bnew\s+function\s*\(|function\s*\(\s*\)\s*\{[^}]*\}\s*\(|\bfunction\s*\(\s*['"`][^'"`]*['"`]\s*\)\s*\("#,
                 "serialized or immediately-invoked function",
+            ),
+            // `fs.readFileSync(…)`, `require('fs').writeFileSync`, `vm.runInNewContext(…)`,
+            // `cp.execSync(…)`: the synchronous file, process and sandbox APIs only Node has.
+            Rule::new(
+                &["sync", "runin", "createscript", "spawn", "execfile"],
+                r"\.\s*(?:(?:read|write|append)filesync|readdirsync|(?:un)?linksync|execsync|execfilesync|spawnsync|execfile|spawn|runin(?:new|this)?context|createscript)\s*\(",
+                "node system call",
+            ),
+            // `module.constructor._load(…)`, `module.require(…)`, `global.process`,
+            // `globalThis.process`: the module loader and the process object by other names.
+            Rule::new(
+                &["_load", "module", "global"],
+                r"\b(?:module\s*\.\s*(?:constructor\s*\.\s*_load|require)\s*\(|_load\s*\(\s*['`\x22]?child_process|global(?:this)?\s*(?:\.\s*|\[\s*['`\x22])process\b)",
+                "node module loader",
             ),
             Rule::new(&["for"], r"\bfor\s*\(\s*;\s*;\s*\)", "endless loop"),
             Rule::new(
                 &["eval", "settimeout", "setinterval"],
-                r"\b(?:eval|settimeout|setinterval|function)\s*\(\s*(?:atob|buffer|string\.fromcharcode|unescape)",
+                r"\b(?:eval|settimeout|setinterval|function)\s*\(\s*(?:atob|buffer|string\.fromcharcode|unescape|decodeuricomponent)",
                 "decoded code evaluation",
             ),
         ],
@@ -156,6 +242,23 @@ mod tests {
             "while ( !0 ) {}",
             r#"{"then":"$1:__proto__:then","x":"$@0"}"#,
             r#"["$3:constructor:constructor"]"#,
+            // Reaching `Function`, the module loader and Node's system APIs by other names.
+            "''['constructor']['constructor']('return process')()",
+            "this.constructor.constructor('return this')()",
+            "Function('return process')()",
+            "module.constructor._load('child_process')",
+            "global.process.mainModule",
+            "require('node:child_process').spawn('sh')",
+            "fs.writeFileSync('/tmp/x','y')",
+            "vm.runInNewContext('1')",
+            r#"{"__js_function":"function(){return 1}"}"#,
+            "eval(decodeURIComponent('%72equire'))",
+            // Loops that never end: comparisons of constants, truthy literals.
+            "while(1==1){}",
+            "while('a' !== 'b');",
+            "while('a')",
+            "while([1]);",
+            "while({a:1});",
         ]
         .into_iter()
         .filter(|v| check_one(&d, v).is_none())
@@ -177,6 +280,13 @@ mod tests {
             "cost: $1: prototype board",
             "required fields [name]",
             "$5:00 constructor kit",
+            "while(1==2)",
+            "while('')",
+            "while(!'x')",
+            "while(!{})",
+            "the constructor of the house",
+            "module exports to China",
+            "sync your phone",
         ]
         .into_iter()
         .filter(|v| check_one(&d, v).is_some())

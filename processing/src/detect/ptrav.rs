@@ -487,8 +487,8 @@ impl Detector for Ptrav {
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         // Full-width and look-alike dots and slashes (`．．／`), which IIS best-fit mapping and
         // NFKC normalisation turn into `../` after a filter has looked.
-        let folded = present
-            .any(&self.lookalikes)
+        // They are not ASCII, and an ASCII test is cheaper than a prefilter test per character.
+        let folded = (!leaf.lower.is_ascii() && present.any(&self.lookalikes))
             .then(|| fold_lookalikes(&leaf.lower))
             .flatten();
         let lower = folded.as_deref().unwrap_or(&leaf.lower).as_bytes();
@@ -499,7 +499,8 @@ impl Detector for Ptrav {
         // Every target has a `/` or a `.`; one DFA pass over such values is cheaper than a
         // prefilter literal per target.
         let target = nul || memchr::memchr3(b'/', b'.', b'\\', lower).is_some();
-        if !dots && !target && !present.any(&self.hex) {
+        let hex = present.any(&self.hex);
+        if !dots && !target && !hex {
             return if uri { self.in_url_path(lower) } else { None };
         }
         // NUL bytes are dropped: `..%00/` reaches a C-based file API as `../`. Offsets past a
@@ -518,7 +519,7 @@ impl Detector for Ptrav {
         };
         // `0x2e0x2e0x2f`, `..0x5c`: C-style hex spellings of `.`, `/` and `\`, which some
         // decoders and scanners use and naive filters miss.
-        if norm.windows(3).any(|w| w == b"0x2" || w == b"0x5") {
+        if (hex || nul) && norm.windows(3).any(|w| w == b"0x2" || w == b"0x5") {
             norm = Cow::Owned(unhex_separators(&norm));
             dots = true;
         }

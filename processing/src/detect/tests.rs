@@ -150,6 +150,17 @@ fn pathological_values_stay_fast() {
         "0x7f.",
         "[::",
         "etc/.git/",
+        "$'\\x41",
+        "a${b:0:1}",
+        "w^",
+        ";dir/s ",
+        ";net user ",
+        ";sleep 1 ",
+        "a/*",
+        "exec /**/(",
+        "(' system ')",
+        "while('a'=='a'",
+        "fs.readfilesync(",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());
