@@ -15,7 +15,7 @@ pub struct Node {
 }
 
 /// A loop whose condition is a constant (literals and `this`, under unary operators).
-const LOOP: &str = r#"(?-u)\bwhile\s*\(\s*((?:[!+\-~]\s*)*)(true|false|null|undefined|nan|infinity|this|\d+(?:\.\d+)?|"[^"\\]{0,32}"|'[^'\\]{0,32}'|`[^`\\$]{0,32}`|\[[^\]\[]{0,32}\]|\{[^}{]{0,32}\}|/[^/\s*][^/\n]{0,30}/)\s*\)"#;
+const LOOP: &str = r#"(?-u)\bwhile\s*\((?:\s|/\*[^*]{0,32}\*/)*((?:[!+\-~](?:\s|/\*[^*]{0,32}\*/)*)*)(true|false|null|undefined|nan|infinity|this|0x[0-9a-f]{1,8}|\d*\.?\d+(?:e[+-]?\d+)?|"[^"\\]{0,32}"|'[^'\\]{0,32}'|`[^`\\$]{0,32}`|\[[^\]\[]{0,32}\]|\{[^}{]{0,32}\}|/[^/\s*][^/\n]{0,30}/)(?:\s|/\*[^*]{0,32}\*/)*\)"#;
 
 /// A loop comparing two constants: `while(1==1)`, `while ('a' !== 'b')`.
 const LOOP_CMP: &str = r#"(?-u)\bwhile\s*\(\s*(\d+(?:\.\d+)?|true|false|'[^'\\]{0,16}'|"[^"\\]{0,16}")\s*(===?|!==?|<=|>=|<|>)\s*(\d+(?:\.\d+)?|true|false|'[^'\\]{0,16}'|"[^"\\]{0,16}")\s*\)"#;
@@ -79,9 +79,12 @@ fn truthy(ops: &[u8], literal: &[u8]) -> bool {
         }
         [b'{' | b'/', ..] => (true, f64::NAN),
         _ => {
-            let v = std::str::from_utf8(literal)
-                .ok()
-                .and_then(|x| x.parse::<f64>().ok())
+            let text = std::str::from_utf8(literal).ok();
+            let v = text
+                .and_then(|x| x.strip_prefix("0x"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .map(f64::from)
+                .or_else(|| text.and_then(|x| x.parse::<f64>().ok()))
                 .unwrap_or(f64::NAN);
             (v != 0.0 && !v.is_nan(), v)
         }
@@ -161,7 +164,7 @@ fn rules() -> RuleDetector {
         rules: vec![
             Rule::new(
                 &["require", "import"],
-                r#"(?:require|import)\s*\(\s*['"`](?:node:)?(?:child_process|fs|fs/promises|net|vm|os|http|https|dgram|cluster|process|worker_threads|module|v8|inspector)['"`]"#,
+                r#"(?:require|import)\s*\(\s*['"`](?:node:)?(?:child_process|fs|fs/promises|net|vm|os|http|https|dgram|cluster|process|worker_threads|module|v8|inspector)['"`]|(?:require|import)\s*\(\s*['"`][a-z_:/]{0,24}['"`]\s*\+"#,
                 "node module load",
             ),
             Rule::new(
@@ -259,6 +262,10 @@ mod tests {
             "while('a')",
             "while([1]);",
             "while({a:1});",
+            "while(/**/true);",
+            "while(0x1)",
+            "while(1e3){}",
+            "require('child_'+'process')",
         ]
         .into_iter()
         .filter(|v| check_one(&d, v).is_none())
@@ -284,6 +291,8 @@ mod tests {
             "while('')",
             "while(!'x')",
             "while(!{})",
+            "while(0x0)",
+            "while(/* wait */ x)",
             "the constructor of the house",
             "module exports to China",
             "sync your phone",

@@ -567,10 +567,76 @@ impl Ptrav {
                 reason: "repository or build file in path",
             });
         }
+        if let Some((s, e)) = Self::hidden_config(norm) {
+            return Some(Finding {
+                at: s..e,
+                reason: "configuration file in a hidden directory",
+            });
+        }
         Self::secret_file(norm).map(|(s, e)| Finding {
             at: s..e,
             reason: "sensitive file type in path",
         })
+    }
+
+    /// `/.claude/settings.json`, `/app/.fabric/fabric.env`: a configuration file inside a
+    /// hidden directory of the URL path. Tools keep settings and keys in dot-directories
+    /// that sites never mean to serve; `.well-known` is the one that is public by design.
+    fn hidden_config(norm: &[u8]) -> Option<(usize, usize)> {
+        let path = &norm[..memchr::memchr2(b'?', b'#', norm).unwrap_or(norm.len())];
+        let mut from = 0;
+        for (tries, p) in memchr::memmem::find_iter(path, b"/.").enumerate() {
+            if tries == 8 {
+                break;
+            }
+            let seg_start = p + 1;
+            if seg_start < from {
+                continue;
+            }
+            let seg_len = path[seg_start..].iter().take_while(|&&c| c != b'/').count();
+            let seg = &path[seg_start..seg_start + seg_len];
+            from = seg_start + seg_len;
+            let name_ok = seg.len() >= 2
+                && seg[1].is_ascii_alphanumeric()
+                && seg[1..]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'));
+            if !name_ok || seg == b".well-known" || from >= path.len() {
+                continue;
+            }
+            let file = path[from + 1..]
+                .rsplit(|&c| c == b'/')
+                .next()
+                .unwrap_or_default();
+            let ext = file.rsplit(|&c| c == b'.').next().unwrap_or_default();
+            let config_ext = file.contains(&b'.')
+                && matches!(
+                    ext,
+                    b"json"
+                        | b"yaml"
+                        | b"yml"
+                        | b"toml"
+                        | b"md"
+                        | b"env"
+                        | b"ini"
+                        | b"conf"
+                        | b"cfg"
+                        | b"db"
+                        | b"sqlite"
+                        | b"key"
+                        | b"pem"
+                        | b"log"
+                        | b"xml"
+                );
+            let config_name = matches!(
+                file,
+                b"config" | b"settings" | b"credentials" | b"secrets" | b"token" | b"auth"
+            );
+            if config_ext || config_name {
+                return Some((p, path.len()));
+            }
+        }
+        None
     }
 }
 
@@ -694,6 +760,10 @@ mod tests {
             "/.idea/workspace.xml",
             "/app/.gitlab-ci.yml",
             "/.gemini/settings.json",
+            // Agent and tool configuration in dot-directories not on any list.
+            "/.newagent/config.toml",
+            "/srv/.sometool/secrets.env",
+            "/.tool/credentials",
         ] {
             assert!(hit_uri(p), "{p}");
         }
@@ -709,6 +779,11 @@ mod tests {
             "/releases/app.zip",
             "/blog/gitignore-tips",
             "/docs/idea/",
+            "/.well-known/security.txt",
+            "/.well-known/openid-configuration.json",
+            "/.auth/me",
+            "/.netlify/functions/hello",
+            "/blog/.net-tips.html",
         ] {
             assert!(!hit_uri(p), "{p}");
         }

@@ -184,7 +184,26 @@ fn command_at_depth(s: &str, mut i: usize, depth: usize) -> Option<Cmd> {
     let mut start = i;
     let mut pathed = false;
     let mut end = first;
-    while b.get(end) == Some(&b'/') && end + 1 < b.len() && (end > start || start == i) {
+    // `c:\windows\…`, `%systemroot%\…`: the root of a Windows path.
+    let root = if b[i..].len() > 3 && b[i].is_ascii_alphabetic() && b[i + 1] == b':' {
+        matches!(b[i + 2], b'\\' | b'/').then_some(i + 3)
+    } else if b.get(i) == Some(&b'%') {
+        memchr::memchr(b'%', &b[i + 1..b.len().min(i + 33)])
+            .map(|c| i + 2 + c)
+            .filter(|&c| b.get(c) == Some(&b'\\'))
+            .map(|c| c + 1)
+    } else {
+        None
+    };
+    if let Some(r) = root {
+        start = r;
+        pathed = true;
+        end = word_end(r);
+    }
+    while matches!(b.get(end), Some(b'/' | b'\\'))
+        && end + 1 < b.len()
+        && (end > start || start == i)
+    {
         start = end + 1;
         pathed = true;
         end = word_end(start);
@@ -445,8 +464,15 @@ const GRAMMAR: &[(&[&str], &str, &str)] = &[
     ),
     (
         &["alias"],
-        r"(?:^|[\s;&|])alias\s+(?:[+-][a-z]+\+?\s+)*[^\s=;&|'\x22]+=",
+        r#"(?:^|[\s;&|])alias\s+(?:[+-][a-z]+\+?\s+)*(?:[^\s=;&|'"]+|'[^'\s=]+'|"[^"\s=]+")="#,
         "shell alias definition",
+    ),
+    // `[System.Diagnostics.Process]::Start('calc')`, `[IO.File]::ReadAllText(…)`: PowerShell
+    // calling a .NET static method; C# and Java write no brackets around the type.
+    (
+        &["]::"],
+        r"\[(?:system\.)?[a-z]+(?:\.[a-z]+)*\]::[a-z]+\s*\(",
+        "powershell .net call",
     ),
 ];
 
@@ -722,6 +748,10 @@ impl Rce {
                 at = after;
                 spacers += 1;
             }
+            // `;$env:username`, `;iex $env:x`: PowerShell's environment drive.
+            if s[at..].trim_start().starts_with("$env:") {
+                return Some((i, (at + 48).min(s.len()), "command after shell separator"));
+            }
             // `;{cat,/etc/passwd}`: a brace list expanding to a command line.
             let word = at + b[at..].iter().take_while(|&&c| c == b' ').count();
             if b.get(word) == Some(&b'{') && brace_command(&s[word..]).is_some() {
@@ -893,6 +923,87 @@ fn globbed_path(s: &str) -> Option<usize> {
     None
 }
 
+/// Files a server or a shell reads as configuration or runs at login: uploading one over
+/// the real file changes what runs (`.htaccess` handlers, `.bashrc`, `authorized_keys`).
+const RESTRICTED_UPLOADS: &[&str] = &[
+    ".htaccess",
+    ".htpasswd",
+    ".htdigest",
+    ".user.ini",
+    "php.ini",
+    "web.config",
+    "wp-config.php",
+    "settings.php",
+    "config.php",
+    "configuration.php",
+    "localsettings.php",
+    "local.xml",
+    "database.yml",
+    "secrets.yml",
+    ".env",
+    ".bashrc",
+    ".bash_profile",
+    ".bash_login",
+    ".bash_logout",
+    ".profile",
+    ".zshrc",
+    ".zprofile",
+    ".cshrc",
+    ".pam_environment",
+    "authorized_keys",
+    "id_rsa",
+    "id_ed25519",
+    ".boto",
+    ".npmrc",
+    ".netrc",
+    ".pypirc",
+    ".gitconfig",
+    ".git-credentials",
+    ".pgpass",
+    ".my.cnf",
+    "crontab",
+    "sudoers",
+    "passwd",
+    "shadow",
+    "ld.so.preload",
+    "rc.local",
+    ".xinitrc",
+    ".vimrc",
+    ".exrc",
+    ".inputrc",
+];
+
+/// An uploaded file named like one of [`RESTRICTED_UPLOADS`], also as a backup copy or with
+/// the spacing and separators a filter may miss (`wp-config-php.bak`, `settings. php`).
+fn restricted_upload(leaf: &Leaf) -> bool {
+    if leaf.lower.len() > 96 {
+        return false;
+    }
+    let Some(name) = super::upload::filename(leaf) else {
+        return false;
+    };
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let mut base: String = base
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\0')
+        .collect();
+    loop {
+        let t = base.trim_end_matches(['.', '~']);
+        let t = [
+            ".bak", ".old", ".orig", ".save", ".swp", ".tmp", ".txt", ".backup", ".dist",
+        ]
+        .iter()
+        .find_map(|x| t.strip_suffix(x))
+        .unwrap_or(t);
+        if t.len() == base.len() {
+            break;
+        }
+        base = t.to_owned();
+    }
+    let dotted = base.replace("-php", ".php").replace("_php", ".php");
+    RESTRICTED_UPLOADS.contains(&base.as_str()) || RESTRICTED_UPLOADS.contains(&dotted.as_str())
+}
+
 impl Detector for Rce {
     fn attack(&self) -> AttackType {
         AttackType::Rce
@@ -902,6 +1013,12 @@ impl Detector for Rce {
         let s = leaf.lower.as_str();
         if s.len() < 2 {
             return None;
+        }
+        if restricted_upload(leaf) {
+            return Some(Finding {
+                at: 0..s.len(),
+                reason: "upload of a configuration file",
+            });
         }
         self.analyse(s, present).map(|(a, b, reason)| Finding {
             at: a.min(s.len())..b.min(s.len()),
@@ -1028,11 +1145,54 @@ mod tests {
             "kill -9 1",
             ";gunzip -c /var/log/x.gz",
             ";dmidecode -t 1",
+            // Windows paths to the tool, PowerShell's environment drive and .NET calls.
+            "& c:\\windows\\system32\\whoami",
+            "& \"c:\\windows\\system32\\whoami.exe\"",
+            "| %SYSTEMROOT%\\System32\\ipconfig /all",
+            ";$env:username",
+            ";[System.Diagnostics.Process]::Start('calc')",
+            "& net1 user",
+            ";c${u}at /etc/passwd",
+            "alias 'x'=curl",
+            ";lsof -i",
+            ";df",
         ]
         .iter()
         .filter(|v| !hit(v))
         .collect::<Vec<_>>();
         assert!(missed.is_empty(), "{missed:?}");
+    }
+
+    fn upload(name: &str) -> bool {
+        let mut leaf = Leaf::new(
+            crate::point::Point::name("header"),
+            crate::point::Place::Header,
+            name.to_owned(),
+        );
+        leaf.header = Some("X-FILENAME".into());
+        restricted_upload(&leaf)
+    }
+
+    #[test]
+    fn uploads_of_configuration_files() {
+        for n in [
+            ".htaccess",
+            "wp-config-php.bak",
+            "settings. php",
+            "../../.bashrc",
+            "authorized_keys~",
+            "web.config.old",
+        ] {
+            assert!(upload(n), "{n}");
+        }
+        for n in [
+            "photo.jpg",
+            "config.php.jpg",
+            "notes.txt",
+            "my-settings.pdf",
+        ] {
+            assert!(!upload(n), "{n}");
+        }
     }
 
     #[test]
@@ -1101,6 +1261,10 @@ mod tests {
             "python is a language",
             "bash party",
             "rock & roll",
+            "c:\\windows\\temp\\report.txt",
+            "price: $env is not a variable",
+            "[Math]::max is C# style",
+            "news;free;top",
         ]
         .iter()
         .filter(|v| hit(v))

@@ -150,6 +150,8 @@ pub fn normalize(lower: &str, special: bool) -> Normalized<'_> {
     let mut out = String::with_capacity(b.len());
     let mut cuts: Vec<(usize, u8)> = Vec::new();
     let mut pending = 0u8;
+    // Inside a Windows path (since a `c:\` or `%var%\`, up to the next blank).
+    let mut win_path = false;
     let mut i = 0;
     while i < b.len() {
         // Runs of bytes nothing below applies to are copied as they are.
@@ -158,6 +160,13 @@ pub fn normalize(lower: &str, special: bool) -> Normalized<'_> {
             .take_while(|c| !matches!(c, b'$' | b'\'' | b'"' | b'\\' | b'`' | b'<' | b'>' | b'^'))
             .count();
         if plain > 0 {
+            if win_path
+                && b[i..i + plain]
+                    .iter()
+                    .any(|c| c.is_ascii_whitespace() || matches!(c, b';' | b'&' | b'|'))
+            {
+                win_path = false;
+            }
             if pending != 0 {
                 cuts.push((out.len(), pending));
                 pending = 0;
@@ -223,6 +232,19 @@ pub fn normalize(lower: &str, special: bool) -> Normalized<'_> {
                 }
             }
         }
+        // `c${u}at`: an unset variable in braces glued to a word is nothing.
+        if rest.starts_with("${") && word(prev) {
+            let name = b[i + 2..]
+                .iter()
+                .take(32)
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
+            if name > 0 && b.get(i + 2 + name) == Some(&b'}') {
+                pending |= OTHER;
+                i += 3 + name;
+                continue;
+            }
+        }
         // `${home:0:1}` is `/`; other bash-only operators pick characters out of a variable.
         if rest.starts_with("${") {
             if let Some((used, stands_for)) = bash_expansion(&b[i..]) {
@@ -269,8 +291,12 @@ pub fn normalize(lower: &str, special: bool) -> Normalized<'_> {
             i += 2;
             continue;
         }
-        // A drive's backslash (`c:\boot.ini`) is a path separator, not an escape.
-        let drive = c == b'\\' && prev == Some(&b':');
+        // A drive's backslash (`c:\boot.ini`, `%systemroot%\system32\x`) is a path
+        // separator, not an escape, and so is every later one of the same Windows path.
+        if c == b'\\' && matches!(prev, Some(b':' | b'%')) {
+            win_path = true;
+        }
+        let drive = c == b'\\' && win_path;
         if matches!(c, b'\'' | b'"' | b'\\')
             && !drive
             && (word(prev)
@@ -335,6 +361,12 @@ mod tests {
             ("cat/etc/passwd".into(), false)
         );
         assert_eq!(obf("ca${x#y}t /x", "cat"), ("cat /x".into(), true));
+        assert_eq!(obf("c${u}at /x", "cat"), ("cat /x".into(), true));
+        assert_eq!(
+            obf("c:\\windows\\system32\\whoami x", "whoami").0,
+            "c:\\windows\\system32\\whoami x"
+        );
+        assert_eq!(obf("a\\b c:\\x y\\z", "x").0, "ab c:\\x yz");
         // Templates keep their `${name}` and defaults; a caret in maths is no escape.
         assert_eq!(obf("${name:-guest}", "x").0, "${name:-guest}");
         assert_eq!(obf("x^2 + 1", "x").0, "x2 + 1");
