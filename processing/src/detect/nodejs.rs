@@ -182,7 +182,7 @@ fn rules() -> RuleDetector {
             // React Flight references walking the prototype chain: `"$1:constructor:constructor"`,
             // `"$7:Module:prototype"` (the server-components deserialization RCE).
             Rule::new(
-                &["$"],
+                &["\"$", "'$"],
                 r#"["']\$[0-9a-z@]{1,8}:(?:[a-z_$][a-z0-9_$]*:)*(?:constructor|prototype|__proto__)\b"#,
                 "flight reference to the prototype chain",
             ),
@@ -215,7 +215,7 @@ fn rules() -> RuleDetector {
                 r"\b(?:module\s*\.\s*(?:constructor\s*\.\s*_load|require)\s*\(|_load\s*\(\s*['`\x22]?child_process|global(?:this)?\s*(?:\.\s*|\[\s*['`\x22])process\b)",
                 "node module loader",
             ),
-            Rule::new(&["for"], r"\bfor\s*\(\s*;\s*;\s*\)", "endless loop"),
+            Rule::new(&[";;", "; ;"], r"\bfor\s*\(\s*;\s*;\s*\)", "endless loop"),
             Rule::new(
                 &["eval", "settimeout", "setinterval"],
                 r"\b(?:eval|settimeout|setinterval|function)\s*\(\s*(?:atob|buffer|string\.fromcharcode|unescape|decodeuricomponent)",

@@ -442,7 +442,8 @@ impl Php {
                 "php superglobal",
             ),
             Rule::new(
-                &["o:", "a:", "c:"],
+                // `o:8:"…"` and `a:1:{` hold these; `a:` alone is in every `data:`.
+                &[":\"", ":{"],
                 r#"(?:^|[^a-z])(?:o|c):\+?\d+:\x22[a-z_\\][a-z0-9_\\]*\x22:\d+:\{|^a:\d+:\{(?:[sid]:\d+)"#,
                 "serialized php object",
             ),
@@ -471,7 +472,7 @@ impl Php {
                 "php include statement",
             ),
             Rule::new(
-                &["new"],
+                &["new ", "new\t", "new\n"],
                 &format!(r"\bnew\s+\\?(?:{})\s*\(", CLASSES.join("|")),
                 "php reflective class",
             ),
@@ -549,8 +550,9 @@ impl Php {
             }
             let (arg, _) = skip_gap(b, p + 1);
             let a = b.get(arg).copied();
-            let close = memchr::memchr(b')', &b[p..]).map(|c| p + c);
             if flags & N_EXEC != 0 {
+                // Bounded: a value of many unclosed calls stays linear.
+                let close = memchr::memchr(b')', &b[p..b.len().min(p + 256)]).map(|c| p + c);
                 // `system('id')`, `eval($x)`, `chr(65)`, `exec(base64_decode(…))`, `die()`.
                 let word = b[arg..].iter().take_while(|c| ident_byte(**c)).count();
                 let code_arg = matches!(a, Some(b'\'' | b'"' | b'`' | b'$' | b'(' | b')'))

@@ -161,6 +161,10 @@ fn pathological_values_stay_fast() {
         "(' system ')",
         "while('a'=='a'",
         "fs.readfilesync(",
+        "system(a(",
+        ";$env",
+        "\r\t",
+        "x ')(",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());

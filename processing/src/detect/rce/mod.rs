@@ -361,6 +361,12 @@ fn telling_args(cmd: &Cmd, name: &str, rest: &str, alone: bool) -> bool {
     if !rest.starts_with([' ', '\t', '+']) {
         return false;
     }
+    // Bounded like [`shell_args`]: it runs at every command position.
+    let mut cut = rest.len().min(ARGS_WINDOW);
+    while !rest.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let rest = &rest[..cut];
     let arg = first_arg(rest);
     if arg.is_empty() {
         return false;
@@ -467,6 +473,14 @@ const GRAMMAR: &[(&[&str], &str, &str)] = &[
         r#"(?:^|[\s;&|])alias\s+(?:[+-][a-z]+\+?\s+)*(?:[^\s=;&|'"]+|'[^'\s=]+'|"[^"\s=]+")="#,
         "shell alias definition",
     ),
+    // `${path##*:}`, `${home:0:1}`, `${#x}`, `${!x}`: parameter expansions with operators only
+    // bash has (templates write `${name}` and `${name:-default}`; JavaScript's `%` and `/`
+    // stay out), and `$[1+1]`, the old arithmetic expansion.
+    (
+        &["${", "$["],
+        r"\$\{(?:[#!][a-z_][a-z0-9_]*\}|[a-z_][a-z0-9_]*(?:##?|%%|//|:\d+:\d+\}|:\d+\}|\^\^|,,))|\$\[\s*\d+\s*[-+*/%]\s*\d+\s*\]",
+        "shell parameter expansion",
+    ),
     // `[System.Diagnostics.Process]::Start('calc')`, `[IO.File]::ReadAllText(…)`: PowerShell
     // calling a .NET static method; C# and Java write no brackets around the type.
     (
@@ -556,7 +570,11 @@ impl Fences {
 impl Rce {
     pub fn new() -> Self {
         Rce {
-            strong: AhoCorasick::new(STRONG).expect("static pattern list builds"),
+            // Leftmost-longest: `$((` must win over the `$(` it starts with.
+            strong: AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(STRONG)
+                .expect("static pattern list builds"),
             strong_gate: lits(STRONG),
             for_loop: regex::bytes::Regex::new(
                 r#"(?-u)(?:^|[\s;&|(])for\s+(?:/[dlrf]\s+|"[^"]*"\s+|[a-z]:\\\S*\s+)*%%?\S+\s+in\s*\([^)]*\)\s*do\b"#,
@@ -748,12 +766,12 @@ impl Rce {
                 at = after;
                 spacers += 1;
             }
-            // `;$env:username`, `;iex $env:x`: PowerShell's environment drive.
-            if s[at..].trim_start().starts_with("$env:") {
-                return Some((i, (at + 48).min(s.len()), "command after shell separator"));
+            let word = at + b[at..].iter().take_while(|&&c| c == b' ').count();
+            // `;$env:username`: PowerShell's environment drive.
+            if s[word..].starts_with("$env:") {
+                return Some((i, (word + 48).min(s.len()), "command after shell separator"));
             }
             // `;{cat,/etc/passwd}`: a brace list expanding to a command line.
-            let word = at + b[at..].iter().take_while(|&&c| c == b' ').count();
             if b.get(word) == Some(&b'{') && brace_command(&s[word..]).is_some() {
                 return Some((i, (word + 64).min(s.len()), "command after shell separator"));
             }
@@ -976,7 +994,12 @@ const RESTRICTED_UPLOADS: &[&str] = &[
 /// An uploaded file named like one of [`RESTRICTED_UPLOADS`], also as a backup copy or with
 /// the spacing and separators a filter may miss (`wp-config-php.bak`, `settings. php`).
 fn restricted_upload(leaf: &Leaf) -> bool {
-    if leaf.lower.len() > 96 {
+    // Upload headers are all `X-…` ones: other headers are not worth the name lookup.
+    let header_ok = leaf
+        .header
+        .as_deref()
+        .is_none_or(|h| h.starts_with("X-") || h.starts_with("X_"));
+    if leaf.lower.len() > 96 || !header_ok {
         return false;
     }
     let Some(name) = super::upload::filename(leaf) else {
@@ -1156,6 +1179,12 @@ mod tests {
             "alias 'x'=curl",
             ";lsof -i",
             ";df",
+            // Shell expressions evaluated without a command: arithmetic, bash-only expansions.
+            "$((1+1))",
+            "x=$((1337*7331))",
+            "${PATH##*:}",
+            "${#PATH}",
+            "$[2+2]",
         ]
         .iter()
         .filter(|v| !hit(v))
@@ -1255,7 +1284,6 @@ mod tests {
             "net use of funds",
             "the ip address",
             "x^2 + y^2",
-            "${HOME:0:1}",
             "${name:-guest}",
             "it's 5 o'clock",
             "python is a language",
@@ -1265,6 +1293,9 @@ mod tests {
             "price: $env is not a variable",
             "[Math]::max is C# style",
             "news;free;top",
+            "${i%2}",
+            "${a/b}",
+            "$[5] off",
         ]
         .iter()
         .filter(|v| hit(v))
