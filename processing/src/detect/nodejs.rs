@@ -169,14 +169,14 @@ fn rules() -> RuleDetector {
             ),
             Rule::new(
                 &["child_process", "process", "require", "module"],
-                r#"child_process|process\s*(?:\.\s*|\[\s*['"`])(?:mainmodule|binding|env|exit|kill|dlopen|stdout|cwd)|require\s*(?:\.\s*main\b|\[)|module\s*\.\s*exports\s*="#,
+                r#"child_process|process\s*(?:\.\s*|\[\s*['"`])(?:mainmodule|main|binding|env|exit|kill|dlopen|stdout|cwd|constructor|global|process|require|argv|(?:access|appendfile|chmod|chown|copyfile|createreadstream|createwritestream|exec|execfile|open|opendir|readdir|readfile|readlink|rename|rm|rmdir|spawn|symlink|truncate|unlink|writefile)(?:sync)?\s*\()|require\s*(?:\.\s*(?:main|resolve|cache|extensions)\b|\[)|module\s*\.\s*exports\s*="#,
                 "node process access",
             ),
             // `console.log(1)`, `console.info.call(this,1)`: the probe that shows server-side
             // evaluation in the logs.
             Rule::new(
                 &["console"],
-                r"\bconsole\s*\.\s*(?:log|info|warn|error|debug|trace|dir)\s*(?:\(|\.\s*(?:call|apply|bind)\s*\()",
+                r#"\bconsole\s*(?:\.\s*(?:log|info|warn|error|debug|trace|dir)|\[\s*['"`](?:log|info|warn|error|debug|trace|dir)['"`]\s*\])\s*(?:\(|\.\s*(?:call|apply|bind)\s*\()"#,
                 "console call",
             ),
             // React Flight references walking the prototype chain: `"$1:constructor:constructor"`,
@@ -216,6 +216,13 @@ fn rules() -> RuleDetector {
                 "node module loader",
             ),
             Rule::new(&[";;", "; ;"], r"\bfor\s*\(\s*;\s*;\s*\)", "endless loop"),
+            // `eval('…')`, `eval(x(…))`, `String.fromCharCode(…)`, `function(){…}`: code that
+            // builds or runs code, as no form value does.
+            Rule::new(
+                &["eval", "fromcharcode", "function"],
+                r#"\beval\s*\(\s*(?:['"`]|[a-z_$][a-z0-9_$.]*\s*\()|\bstring\s*\.\s*fromcharcode\s*\(|\bfunction\s*\(\s*\)\s*\{"#,
+                "javascript code evaluation",
+            ),
             Rule::new(
                 &["eval", "settimeout", "setinterval"],
                 r"\b(?:eval|settimeout|setinterval|function)\s*\(\s*(?:atob|buffer|string\.fromcharcode|unescape|decodeuricomponent)",
@@ -266,6 +273,15 @@ mod tests {
             "while(0x1)",
             "while(1e3){}",
             "require('child_'+'process')",
+            "process.constructor",
+            "process['argv']",
+            "process.readFileSync('x')",
+            "require.cache",
+            "require.resolve('x')",
+            "console['warn'](1)",
+            "eval('1+1')",
+            "String.fromCharCode(97)",
+            "function(){ return 1 }",
         ]
         .into_iter()
         .filter(|v| check_one(&d, v).is_none())
@@ -296,6 +312,9 @@ mod tests {
             "the constructor of the house",
             "module exports to China",
             "sync your phone",
+            "the eval (evaluation) form",
+            "a function () of x",
+            "required resolve",
         ]
         .into_iter()
         .filter(|v| check_one(&d, v).is_some())

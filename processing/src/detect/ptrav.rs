@@ -284,6 +284,8 @@ pub struct Ptrav {
     nul: Vec<LitId>,
     /// The characters [`fold_lookalikes`] maps.
     lookalikes: Vec<LitId>,
+    /// What [`collapse_segments`] removes.
+    collapsible: Vec<LitId>,
 }
 
 impl Ptrav {
@@ -319,6 +321,7 @@ impl Ptrav {
             hex: lits(&["0x2", "0x5"]),
             nul: lits(&["\0"]),
             lookalikes: lits(&LOOKALIKES.map(|(c, _)| c)),
+            collapsible: lits(&["/./", "//"]),
         }
     }
 
@@ -474,6 +477,32 @@ fn fold_lookalikes(lower: &str) -> Option<String> {
         .then(|| lower.chars().map(|c| map(c).unwrap_or(c)).collect())
 }
 
+/// `norm` with `/./` and repeated slashes collapsed (`://` kept), or `None` when it has
+/// neither.
+fn collapse_segments(norm: &[u8]) -> Option<Vec<u8>> {
+    let has = memchr::memmem::find(norm, b"/./").is_some()
+        || memchr::memmem::find_iter(norm, b"//").any(|p| p == 0 || norm[p - 1] != b':');
+    if !has {
+        return None;
+    }
+    let mut out = Vec::with_capacity(norm.len());
+    let mut i = 0;
+    while i < norm.len() {
+        let c = norm[i];
+        if c == b'/' && out.last() == Some(&b'/') && !out.ends_with(b"://") {
+            i += 1;
+            continue;
+        }
+        if c == b'.' && out.last() == Some(&b'/') && norm.get(i + 1) == Some(&b'/') {
+            i += 2;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    Some(out)
+}
+
 /// The end of a name: end of value or a byte that cannot continue a file name.
 fn boundary(c: Option<&u8>) -> bool {
     c.is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
@@ -541,6 +570,17 @@ impl Detector for Ptrav {
                     at: s..e,
                     reason: "sensitive file path",
                 });
+            }
+            // `/etc/./passwd`, `/etc//passwd`: the same file to the file system, another string
+            // to a filter. Offsets in the collapsed form only shift the excerpt a little.
+            let collapsible = present.any(&self.collapsible) || lower.contains(&b'\\');
+            if let Some(c) = collapsible.then(|| collapse_segments(&norm)).flatten() {
+                if let Some((s, e)) = Self::target(&self.targets, TARGETS, &c) {
+                    return Some(Finding {
+                        at: s.min(norm.len())..e.min(norm.len()),
+                        reason: "sensitive file path",
+                    });
+                }
             }
             // Only a value without any separator can have lost them.
             let stripped = !norm.contains(&b'/');
@@ -696,6 +736,9 @@ mod tests {
             "/home/u/.zsh_history",
             "repo/.git/index",
             "/var/lib/docker/volumes",
+            "/etc/./passwd",
+            "/etc//shadow",
+            "/proc/self/./environ",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -724,6 +767,8 @@ mod tests {
             "the boot.ini file lists systems",
             "/sys/classes",
             "netcpasswd",
+            "https://example.com//etc-passwords",
+            "/a/./b//c",
             "web-information.xml",
             "src/.gitignore",
             ".vscode/settings.json",
