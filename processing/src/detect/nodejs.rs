@@ -9,9 +9,17 @@ use crate::point::Leaf;
 /// The rules plus the endless-loop check, which needs the loop condition evaluated.
 pub struct Node {
     rules: RuleDetector,
+    /// `console.log(1)`, `console.info.call(this,1)`: the probe that shows server-side
+    /// evaluation in the logs. A program of several lines calling it is a code snippet a
+    /// user shares, not a payload, so only single-line values count.
+    console: regex::bytes::Regex,
+    console_gate: LitId,
     loop_cond: regex::bytes::Regex,
     loop_cmp: regex::bytes::Regex,
     loop_gate: LitId,
+    /// Every literal any check here needs: one test for the many values that hold none,
+    /// instead of one per rule.
+    any_gate: Vec<LitId>,
 }
 
 /// A loop whose condition is a constant (literals and `this`, under unary operators).
@@ -117,6 +125,9 @@ impl Detector for Node {
     }
 
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
+        if !present.any(&self.any_gate) {
+            return None;
+        }
         if present.has(self.loop_gate) {
             for c in self.loop_cond.captures_iter(leaf.lower.as_bytes()).take(8) {
                 let (Some(m), Some(ops), Some(lit)) = (c.get(0), c.get(1), c.get(2)) else {
@@ -145,16 +156,42 @@ impl Detector for Node {
                 }
             }
         }
+        // Its own regex rather than a `Rule`: a call site of `Rule::find` outside the shared
+        // matcher made the compiler stop inlining it into every rule list.
+        if present.has(self.console_gate) && !leaf.lower.trim_end().contains('\n') {
+            if let Some(m) = self.console.find(leaf.lower.as_bytes()) {
+                return Some(Finding {
+                    at: m.start()..m.end(),
+                    reason: "console call",
+                });
+            }
+        }
         self.rules.check(leaf, present)
     }
 }
 
 pub fn detector() -> Node {
+    let rules = rules();
+    let console_gate = lit("console");
+    let console = regex::bytes::Regex::new(
+        r#"(?-u)\bconsole\s*(?:\.\s*(?:log|info|warn|error|debug|trace|dir)|\[\s*['"`](?:log|info|warn|error|debug|trace|dir)['"`]\s*\])\s*(?:\(|\.\s*(?:call|apply|bind)\s*\()"#,
+    )
+    .expect("static pattern compiles");
+    let loop_gate = lit("while");
+    let mut any_gate: Vec<LitId> = rules
+        .rules
+        .iter()
+        .flat_map(|r| r.prefilter.iter().copied())
+        .collect();
+    any_gate.extend([loop_gate, console_gate]);
     Node {
-        rules: rules(),
+        rules,
+        console,
+        console_gate,
+        any_gate,
         loop_cond: regex::bytes::Regex::new(LOOP).expect("static pattern compiles"),
         loop_cmp: regex::bytes::Regex::new(LOOP_CMP).expect("static pattern compiles"),
-        loop_gate: lit("while"),
+        loop_gate,
     }
 }
 
@@ -171,13 +208,6 @@ fn rules() -> RuleDetector {
                 &["child_process", "process", "require", "module"],
                 r#"child_process|process\s*(?:\.\s*|\[\s*['"`])(?:mainmodule|main|binding|env|exit|kill|dlopen|stdout|cwd|constructor|global|process|require|argv|(?:access|appendfile|chmod|chown|copyfile|createreadstream|createwritestream|exec|execfile|open|opendir|readdir|readfile|readlink|rename|rm|rmdir|spawn|symlink|truncate|unlink|writefile)(?:sync)?\s*\()|require\s*(?:\.\s*(?:main|resolve|cache|extensions)\b|\[)|module\s*\.\s*exports\s*="#,
                 "node process access",
-            ),
-            // `console.log(1)`, `console.info.call(this,1)`: the probe that shows server-side
-            // evaluation in the logs.
-            Rule::new(
-                &["console"],
-                r#"\bconsole\s*(?:\.\s*(?:log|info|warn|error|debug|trace|dir)|\[\s*['"`](?:log|info|warn|error|debug|trace|dir)['"`]\s*\])\s*(?:\(|\.\s*(?:call|apply|bind)\s*\()"#,
-                "console call",
             ),
             // React Flight references walking the prototype chain: `"$1:constructor:constructor"`,
             // `"$7:Module:prototype"` (the server-components deserialization RCE).
@@ -290,6 +320,13 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_is_gated() {
+        // The detector's shared gate is the union of the rules' literals: a rule without
+        // literals would never run.
+        assert!(super::rules().rules.iter().all(|r| !r.prefilter.is_empty()));
+    }
+
+    #[test]
     fn ignores_prose_and_prices() {
         let d = super::detector();
         let flagged: Vec<_> = [
@@ -312,6 +349,7 @@ mod tests {
             "the constructor of the house",
             "module exports to China",
             "sync your phone",
+            "const t = 1;\nconsole.log(t);",
             "the eval (evaluation) form",
             "a function () of x",
             "required resolve",

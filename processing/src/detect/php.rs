@@ -187,6 +187,13 @@ const ONLY: &[&str] = &[
     "bzopen",
     "bzread",
     "stream_get_contents",
+    "md5_file",
+    "sha1_file",
+    "hash_file",
+    "dbmopen",
+    "lstat",
+    "assert_options",
+    "gzpassthru",
     // Processes, the host, the interpreter and its configuration.
     "proc_close",
     "proc_get_status",
