@@ -1,5 +1,7 @@
-//! Server-side JavaScript (Node.js) injection: module loading, process access, constructor
-//! escapes, serialized functions and CPU-burning loops.
+//! Server-side JavaScript (Node.js) injection: module loading, process and module-loader
+//! access, Node's synchronous system APIs, constructor escapes (dot and bracket forms),
+//! code builders (`eval('…')`, `Function(…)()`), serialized functions and loops whose
+//! condition is a truthy constant or a true comparison of constants.
 
 use super::prefilter::{lit, LitId, LitSet};
 use super::rules::{any_leaf, Rule, RuleDetector};

@@ -1,5 +1,8 @@
-//! PHP injection: opening tags, calls of code-execution functions, superglobals, serialized
-//! objects (`O:8:"stdClass":…`) and stream wrappers that turn file access into code execution.
+//! PHP injection: opening tags, function calls read the way PHP reads them (a name, an
+//! optional gap of whitespace and comments, `(` and arguments; see [`Php::calls`]) where the
+//! name only PHP has or the arguments only code writes, computed and variable callables,
+//! superglobals, serialized objects (`O:8:"stdClass":…`), php.ini directives, include
+//! statements and stream wrappers that turn file access into code execution.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;

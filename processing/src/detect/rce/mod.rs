@@ -1,11 +1,16 @@
 //! OS command injection, read the way a shell reads it: the value is normalised the way the
 //! shell would before running it (quotes and backslashes inside words removed, `${IFS}` as a
-//! space, `$@` dropped, see [`normalize`]), then every command position — value start, after
-//! `;`, `|`, `&`, a newline, `$(`, a backtick, a brace list, a URL query value — is checked
-//! for a known command word (optionally with a path such as `/bin/` or a glob like `/???/`,
-//! see [`glob`]). A command needs arguments that only a shell line has, unless it does
-//! something on its own (`id`), its name only exists in a shell (`whoami`), or it was
-//! spelled to dodge a filter (`w'h'oami`, `/???/??t`): `cat food` or `ping me` stays quiet.
+//! space, `$@` dropped, cmd.exe carets, ANSI-C `$'\x77'` escapes, `${HOME:0:1}` as `/`, see
+//! [`normalize`]), then every command position — value start, after `;`, `|`, `&`, a
+//! newline, `$(`, a backtick, a brace list, a URL query value — is checked for a known
+//! command word (optionally with a path such as `/bin/`, `c:\windows\system32\` or a glob
+//! like `/???/`, see [`glob`]). A command needs arguments that only a shell line has (options,
+//! paths, redirections, a delay for `sleep`, a subcommand such as `net user`, a script for
+//! an interpreter), unless it does something on its own (`id`), its name only exists in a
+//! shell (`whoami`), or it was spelled to dodge a filter (`w'h'oami`, `/???/??t`): `cat food`
+//! or `ping me` stays quiet. Shell grammar without a command word counts too: `$((…))`,
+//! bash-only expansions, cmd.exe `for`/`if`, PowerShell `[Type]::Method(`, fork bombs, and
+//! uploads named like configuration files (`.htaccess`, `.bashrc`).
 
 mod commands;
 mod glob;
