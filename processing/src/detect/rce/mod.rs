@@ -319,7 +319,7 @@ fn shell_args(rest: &str) -> bool {
             // `kill -9 1`, `head -5 x`: a numeric option, ended like a word.
             || r.starts_with('-') && {
                 let n = rb[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                n > 0 && rb.get(1 + n).is_none_or(|c| matches!(c, b' ' | b'\t' | b';' | b'|' | b'&'))
+                n > 0 && rb.get(1 + n).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&'))
             }
             || r.starts_with('>') && !r.starts_with("> ")
             || r.starts_with("./")
@@ -1171,6 +1171,7 @@ mod tests {
             ";getent passwd",
             ";mkfifo /tmp/p",
             "kill -9 1",
+            "kill '-'9\n",
             ";gunzip -c /var/log/x.gz",
             ";dmidecode -t 1",
             // Windows paths to the tool, PowerShell's environment drive and .NET calls.
