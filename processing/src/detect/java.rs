@@ -119,6 +119,53 @@ const B64_NAMES: &[&str] = &[
     "prototypeserializationfactory",
 ];
 
+/// Literals at least one of which every [`CLASSES`] entry contains: one prefilter test per
+/// literal costs, so the gate names what the classes share instead of each class.
+const CLASS_COVER: &[&str] = &[
+    "java",
+    "runtime",
+    "processbuilder",
+    "classloader",
+    "transformer",
+    "factory",
+    "templatesimpl",
+    "lazymap",
+    "transformedmap",
+    "invocationhandler",
+    "expexception",
+    "bsh.",
+    "groovy.",
+    "xalan.",
+    "jndi",
+    "stream",
+    "getclass(",
+    "forname(",
+    ".getmethod(",
+    ".invoke(",
+    "newinstance(",
+    "memberaccess",
+    "ognl",
+    "xwork",
+    "com.sun.",
+    "org.apache.commons",
+    "sun.misc.",
+    "getdeclaredmethod",
+    "closure",
+    "org.omg.",
+    "opensymphony",
+    "applicationcontext",
+    "scriptengine",
+    "rowsetimpl",
+    "c3p0.",
+    "beanutils",
+    "beancomparator",
+    "#context[",
+];
+
+/// Serialized-object magic `AC ED 00 05` as the text decoder leaves raw bytes: both magic
+/// bytes are invalid UTF-8 on their own and become replacement characters.
+const RAW_MAGIC: &str = "\u{fffd}\u{fffd}\u{0}\u{5}";
+
 /// Serialized-object magic `AC ED 00 05` in base64, at each of the three alignments: the
 /// stable characters only (the third one assumes the usual `TC_OBJECT`/`TC_ARRAY` next byte).
 const B64_MAGIC: &[&str] = &["rO0AB", "s7QAF", "ztAAV", "ztAAU"];
@@ -139,6 +186,8 @@ pub struct Java {
     class_gate: Lits,
     b64_gate: Lits,
     lookup_gate: LitId,
+    raw_magic: LitId,
+    jsp_gate: Lits,
     /// `%{` (with a `#` or `@` somewhere), `${#`, `#{t(`, `t(java`.
     expr_gate: Lits,
 }
@@ -192,7 +241,9 @@ impl Java {
                 .collect(),
             classes,
             b64,
-            class_gate: lits(CLASSES),
+            class_gate: lits(CLASS_COVER),
+            raw_magic: lit(RAW_MAGIC),
+            jsp_gate: lits(&["jsp", "jsw", "jsv"]),
             b64_gate: frags
                 .iter()
                 .map(|f| lit_owned(&f.to_ascii_lowercase()))
@@ -315,7 +366,8 @@ impl Detector for Java {
                 reason: "ognl/spel expression",
             });
         }
-        if present.any(&self.class_gate) {
+        // The shortest class name has five bytes.
+        if s.len() >= 5 && present.any(&self.class_gate) {
             if let Some(m) = self.classes.find(s) {
                 return Some(Finding {
                     at: m.start()..m.end(),
@@ -331,15 +383,29 @@ impl Detector for Java {
                 });
             }
         }
-        if let Some(at) = jsp_upload(leaf) {
+        if let Some(at) = present
+            .any(&self.jsp_gate)
+            .then(|| jsp_upload(leaf))
+            .flatten()
+        {
             return Some(Finding {
                 at,
                 reason: "jsp file upload",
             });
         }
-        // The magic is short, so it is searched in short values too.
+        if present.has(self.raw_magic) {
+            if let Some(p) = s.find(RAW_MAGIC) {
+                return Some(Finding {
+                    at: p..s.len().min(p + 32),
+                    reason: "serialized java object",
+                });
+            }
+        }
+        // The magic is short, so it is searched in short values too. Every fragment has an
+        // upper-case letter (see the tests), so a value without one (most values, which are
+        // their own lower-case form) skips the gate's many literals.
         let long_enough = leaf.value.len() >= 8 || present.any(&self.magic_gate);
-        if long_enough && present.any(&self.b64_gate) {
+        if long_enough && leaf.value != leaf.lower && present.any(&self.b64_gate) {
             if let Some(m) = self.b64.find(&leaf.value) {
                 return Some(Finding {
                     at: m.start()..m.end(),
@@ -375,8 +441,25 @@ mod tests {
             "com.opensymphony.xwork2",
             "${:42:-x$}{jndi:dns://x/a}",
             "${${env:NOPE:-j}ndi${any:-:}ldap://x/a}",
+            // A raw serialized stream, as the text decoder leaves its magic bytes.
+            "test=\u{fffd}\u{fffd}\u{0}\u{5}sr\u{0}",
         ] {
             assert!(hit(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn gates_cover_what_they_guard() {
+        for c in CLASSES {
+            assert!(CLASS_COVER.iter().any(|g| c.contains(g)), "{c}");
+        }
+        for n in B64_NAMES {
+            for f in b64_fragments(n) {
+                assert!(f.bytes().any(|c| c.is_ascii_uppercase()), "{n}: {f}");
+            }
+        }
+        for m in B64_MAGIC {
+            assert!(m.bytes().any(|c| c.is_ascii_uppercase()), "{m}");
         }
     }
 

@@ -284,6 +284,8 @@ pub struct Ptrav {
     nul: Lits,
     /// The characters [`fold_lookalikes`] maps.
     lookalikes: Lits,
+    /// What [`collapse_segments`] removes.
+    collapsible: Lits,
 }
 
 impl Ptrav {
@@ -319,6 +321,7 @@ impl Ptrav {
             hex: lits(&["0x2", "0x5"]),
             nul: lits(&["\0"]),
             lookalikes: lits(&LOOKALIKES.map(|(c, _)| c)),
+            collapsible: lits(&["/./", "//"]),
         }
     }
 
@@ -474,6 +477,32 @@ fn fold_lookalikes(lower: &str) -> Option<String> {
         .then(|| lower.chars().map(|c| map(c).unwrap_or(c)).collect())
 }
 
+/// `norm` with `/./` and repeated slashes collapsed (`://` kept), or `None` when it has
+/// neither.
+fn collapse_segments(norm: &[u8]) -> Option<Vec<u8>> {
+    let has = memchr::memmem::find(norm, b"/./").is_some()
+        || memchr::memmem::find_iter(norm, b"//").any(|p| p == 0 || norm[p - 1] != b':');
+    if !has {
+        return None;
+    }
+    let mut out = Vec::with_capacity(norm.len());
+    let mut i = 0;
+    while i < norm.len() {
+        let c = norm[i];
+        if c == b'/' && out.last() == Some(&b'/') && !out.ends_with(b"://") {
+            i += 1;
+            continue;
+        }
+        if c == b'.' && out.last() == Some(&b'/') && norm.get(i + 1) == Some(&b'/') {
+            i += 2;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    Some(out)
+}
+
 /// The end of a name: end of value or a byte that cannot continue a file name.
 fn boundary(c: Option<&u8>) -> bool {
     c.is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
@@ -487,8 +516,8 @@ impl Detector for Ptrav {
     fn check(&self, leaf: &Leaf, present: &LitSet) -> Option<Finding> {
         // Full-width and look-alike dots and slashes (`．．／`), which IIS best-fit mapping and
         // NFKC normalisation turn into `../` after a filter has looked.
-        let folded = present
-            .any(&self.lookalikes)
+        // They are not ASCII, and an ASCII test is cheaper than a prefilter test per character.
+        let folded = (!leaf.lower.is_ascii() && present.any(&self.lookalikes))
             .then(|| fold_lookalikes(&leaf.lower))
             .flatten();
         let lower = folded.as_deref().unwrap_or(&leaf.lower).as_bytes();
@@ -499,7 +528,8 @@ impl Detector for Ptrav {
         // Every target has a `/` or a `.`; one DFA pass over such values is cheaper than a
         // prefilter literal per target.
         let target = nul || memchr::memchr3(b'/', b'.', b'\\', lower).is_some();
-        if !dots && !target && !present.any(&self.hex) {
+        let hex = present.any(&self.hex);
+        if !dots && !target && !hex {
             return if uri { self.in_url_path(lower) } else { None };
         }
         // NUL bytes are dropped: `..%00/` reaches a C-based file API as `../`. Offsets past a
@@ -518,7 +548,7 @@ impl Detector for Ptrav {
         };
         // `0x2e0x2e0x2f`, `..0x5c`: C-style hex spellings of `.`, `/` and `\`, which some
         // decoders and scanners use and naive filters miss.
-        if norm.windows(3).any(|w| w == b"0x2" || w == b"0x5") {
+        if (hex || nul) && norm.windows(3).any(|w| w == b"0x2" || w == b"0x5") {
             norm = Cow::Owned(unhex_separators(&norm));
             dots = true;
         }
@@ -540,6 +570,17 @@ impl Detector for Ptrav {
                     at: s..e,
                     reason: "sensitive file path",
                 });
+            }
+            // `/etc/./passwd`, `/etc//passwd`: the same file to the file system, another string
+            // to a filter. Offsets in the collapsed form only shift the excerpt a little.
+            let collapsible = present.any(&self.collapsible) || lower.contains(&b'\\');
+            if let Some(c) = collapsible.then(|| collapse_segments(&norm)).flatten() {
+                if let Some((s, e)) = Self::target(&self.targets, TARGETS, &c) {
+                    return Some(Finding {
+                        at: s.min(norm.len())..e.min(norm.len()),
+                        reason: "sensitive file path",
+                    });
+                }
             }
             // Only a value without any separator can have lost them.
             let stripped = !norm.contains(&b'/');
@@ -566,10 +607,76 @@ impl Ptrav {
                 reason: "repository or build file in path",
             });
         }
+        if let Some((s, e)) = Self::hidden_config(norm) {
+            return Some(Finding {
+                at: s..e,
+                reason: "configuration file in a hidden directory",
+            });
+        }
         Self::secret_file(norm).map(|(s, e)| Finding {
             at: s..e,
             reason: "sensitive file type in path",
         })
+    }
+
+    /// `/.claude/settings.json`, `/app/.fabric/fabric.env`: a configuration file inside a
+    /// hidden directory of the URL path. Tools keep settings and keys in dot-directories
+    /// that sites never mean to serve; `.well-known` is the one that is public by design.
+    fn hidden_config(norm: &[u8]) -> Option<(usize, usize)> {
+        let path = &norm[..memchr::memchr2(b'?', b'#', norm).unwrap_or(norm.len())];
+        let mut from = 0;
+        for (tries, p) in memchr::memmem::find_iter(path, b"/.").enumerate() {
+            if tries == 8 {
+                break;
+            }
+            let seg_start = p + 1;
+            if seg_start < from {
+                continue;
+            }
+            let seg_len = path[seg_start..].iter().take_while(|&&c| c != b'/').count();
+            let seg = &path[seg_start..seg_start + seg_len];
+            from = seg_start + seg_len;
+            let name_ok = seg.len() >= 2
+                && seg[1].is_ascii_alphanumeric()
+                && seg[1..]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'));
+            if !name_ok || seg == b".well-known" || from >= path.len() {
+                continue;
+            }
+            let file = path[from + 1..]
+                .rsplit(|&c| c == b'/')
+                .next()
+                .unwrap_or_default();
+            let ext = file.rsplit(|&c| c == b'.').next().unwrap_or_default();
+            let config_ext = file.contains(&b'.')
+                && matches!(
+                    ext,
+                    b"json"
+                        | b"yaml"
+                        | b"yml"
+                        | b"toml"
+                        | b"md"
+                        | b"env"
+                        | b"ini"
+                        | b"conf"
+                        | b"cfg"
+                        | b"db"
+                        | b"sqlite"
+                        | b"key"
+                        | b"pem"
+                        | b"log"
+                        | b"xml"
+                );
+            let config_name = matches!(
+                file,
+                b"config" | b"settings" | b"credentials" | b"secrets" | b"token" | b"auth"
+            );
+            if config_ext || config_name {
+                return Some((p, path.len()));
+            }
+        }
+        None
     }
 }
 
@@ -629,6 +736,9 @@ mod tests {
             "/home/u/.zsh_history",
             "repo/.git/index",
             "/var/lib/docker/volumes",
+            "/etc/./passwd",
+            "/etc//shadow",
+            "/proc/self/./environ",
         ] {
             assert!(hit(v), "{v}");
         }
@@ -657,6 +767,8 @@ mod tests {
             "the boot.ini file lists systems",
             "/sys/classes",
             "netcpasswd",
+            "https://example.com//etc-passwords",
+            "/a/./b//c",
             "web-information.xml",
             "src/.gitignore",
             ".vscode/settings.json",
@@ -693,6 +805,10 @@ mod tests {
             "/.idea/workspace.xml",
             "/app/.gitlab-ci.yml",
             "/.gemini/settings.json",
+            // Agent and tool configuration in dot-directories not on any list.
+            "/.newagent/config.toml",
+            "/srv/.sometool/secrets.env",
+            "/.tool/credentials",
         ] {
             assert!(hit_uri(p), "{p}");
         }
@@ -708,6 +824,11 @@ mod tests {
             "/releases/app.zip",
             "/blog/gitignore-tips",
             "/docs/idea/",
+            "/.well-known/security.txt",
+            "/.well-known/openid-configuration.json",
+            "/.auth/me",
+            "/.netlify/functions/hello",
+            "/blog/.net-tips.html",
         ] {
             assert!(!hit_uri(p), "{p}");
         }

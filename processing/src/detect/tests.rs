@@ -156,6 +156,21 @@ fn pathological_values_stay_fast() {
         "on =",
         "/**/",
         "7\"'(",
+        "$'\\x41",
+        "a${b:0:1}",
+        "w^",
+        ";dir/s ",
+        ";net user ",
+        ";sleep 1 ",
+        "a/*",
+        "exec /**/(",
+        "(' system ')",
+        "while('a'=='a'",
+        "fs.readfilesync(",
+        "system(a(",
+        ";$env",
+        "\r\t",
+        "x ')(",
     ];
     for unit in units {
         let value = unit.repeat(64 * 1024 / unit.len());

