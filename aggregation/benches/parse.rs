@@ -14,11 +14,8 @@
 //!
 //! The idle-connection memory figure is printed once (criterion has no memory measurement).
 //!
-//! Measured in CPU time of the benchmark thread ([`ThreadCpu`]), not wall-clock time: on a machine
-//! shared with builds and other runs, wall-clock figures move with the load (time spent waiting
-//! for a core counts), while the thread's own CPU time barely does. The code measured is
-//! single-threaded and does no I/O, so its CPU time is its whole cost. Throughput figures are
-//! bytes per CPU second.
+//! Measured in CPU time of the benchmark thread ([`ThreadCpu`], see the `benchtime` crate for
+//! why): throughput figures are bytes per CPU second.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -27,56 +24,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use aggregation::exchange::{Limits, Side};
 use aggregation::http2::hpack::{Decoder, Fields};
 use aggregation::parse::ConnParser;
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use benchtime::{cpu_time, ThreadCpu};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const FEED: usize = 16 * 1024;
-
-/// CPU time consumed by the calling thread (`CLOCK_THREAD_CPUTIME_ID`), in nanoseconds: criterion
-/// calls `start` and `end` on the thread that runs the routine.
-struct ThreadCpu {
-    /// Formats nanoseconds as durations, as wall-clock figures are.
-    ns: WallTime,
-}
-
-fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec to write to; the clock exists on every Linux since 2.6.12.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
-impl Measurement for ThreadCpu {
-    type Intermediate = u64;
-    type Value = u64;
-
-    fn start(&self) -> u64 {
-        thread_cpu_ns()
-    }
-    fn end(&self, start: u64) -> u64 {
-        thread_cpu_ns().saturating_sub(start)
-    }
-    fn add(&self, a: &u64, b: &u64) -> u64 {
-        a + b
-    }
-    fn zero(&self) -> u64 {
-        0
-    }
-    fn to_f64(&self, ns: &u64) -> f64 {
-        *ns as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        self.ns.formatter()
-    }
-}
-
-fn cpu_time() -> Criterion<ThreadCpu> {
-    Criterion::default().with_measurement(ThreadCpu { ns: WallTime })
-}
 
 /// Counts heap allocations while [`COUNTING`] is on (off during timed runs: one relaxed load per
 /// allocation is all the timed code pays).

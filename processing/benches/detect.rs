@@ -1,9 +1,10 @@
 //! Detection throughput over a mixed corpus: the shared corpora when present (`../shared/corpora`
 //! relative to the workspace root), otherwise the crate's own fixtures. Reports elements/s,
-//! i.e. requests per second on one core.
+//! i.e. requests per CPU second of the benchmark thread ([`benchtime::ThreadCpu`]).
 
 use std::path::Path;
 
+use benchtime::{cpu_time, ThreadCpu};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use processing::detect::Engine;
 use processing::model::HttpRequest;
@@ -67,7 +68,7 @@ fn corpus() -> Vec<HttpRequest> {
     out
 }
 
-fn bench(c: &mut Criterion) {
+fn bench(c: &mut Criterion<ThreadCpu>) {
     let engine = Engine::new();
     let reqs = corpus();
     let mut g = c.benchmark_group("engine");
@@ -93,5 +94,9 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    config = cpu_time();
+    targets = bench
+}
 criterion_main!(benches);
