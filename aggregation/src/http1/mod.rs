@@ -11,6 +11,7 @@ mod reader;
 pub(crate) mod resync;
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 
 pub(crate) use head::UpgradeKind;
 pub(crate) use pairing::trim_deque;
@@ -40,15 +41,20 @@ pub struct Http1Conn {
 }
 
 impl Http1Conn {
-    /// `mid_stream`: both directions start by looking for a message boundary.
-    pub fn new(mid_stream: bool, stats: &mut ParserStats) -> Self {
+    /// `mid_stream`: both directions start by looking for a message boundary. `proxied_client`
+    /// (from a PROXY header) is set on every exchange.
+    pub fn new(
+        mid_stream: bool,
+        proxied_client: Option<SocketAddr>,
+        stats: &mut ParserStats,
+    ) -> Self {
         if mid_stream {
             stats.resyncs += 2;
         }
         Self {
             client: Reader::new(Role::Request, mid_stream),
             server: Reader::new(Role::Response, mid_stream),
-            pairing: Pairing::new(!mid_stream),
+            pairing: Pairing::new(!mid_stream, proxied_client),
             out: VecDeque::new(),
         }
     }
@@ -190,6 +196,11 @@ impl Http1Conn {
 
     pub fn flush_unanswered(&mut self, stats: &mut ParserStats) {
         self.pairing.flush(&mut self.out, stats, true);
+    }
+
+    /// Whether [`Self::pop`] has an exchange.
+    pub fn ready(&self) -> bool {
+        !self.out.is_empty()
     }
 
     pub fn pop(&mut self) -> Option<Exchange> {

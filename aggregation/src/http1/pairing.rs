@@ -11,6 +11,7 @@
 //! response belongs to a request that was never seen and is an orphan.
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 
 use super::head::UpgradeKind;
 use crate::exchange::{Exchange, Protocol, Request, Response};
@@ -60,10 +61,12 @@ pub(crate) struct Pairing {
     /// The server side lost bytes; the next response decides which waiting requests were answered.
     after_server_gap: bool,
     pub switch: Option<Switch>,
+    /// Set on every exchange emitted (the PROXY header's client, known before any message).
+    proxied_client: Option<SocketAddr>,
 }
 
 impl Pairing {
-    pub(crate) fn new(clean: bool) -> Self {
+    pub(crate) fn new(clean: bool, proxied_client: Option<SocketAddr>) -> Self {
         Self {
             next_req: 0,
             next_resp: 0,
@@ -73,6 +76,7 @@ impl Pairing {
             clean,
             after_server_gap: false,
             switch: None,
+            proxied_client,
         }
     }
 
@@ -174,11 +178,11 @@ impl Pairing {
             let Some(req) = self.requests.pop_front() else {
                 break;
             };
-            emit(out, stats, req, resp);
+            emit(out, stats, req, resp, self.proxied_client);
         }
         while self.requests.len() > MAX_WAITING {
             if let Some(req) = self.requests.pop_front() {
-                emit(out, stats, req, None);
+                emit(out, stats, req, None, self.proxied_client);
             }
         }
         while self.responses.len() > MAX_WAITING {
@@ -214,7 +218,7 @@ impl Pairing {
             } else {
                 None
             };
-            emit(out, stats, req, resp);
+            emit(out, stats, req, resp, self.proxied_client);
         }
     }
 
@@ -230,6 +234,7 @@ fn emit(
     stats: &mut ParserStats,
     req: Done<Request>,
     resp: Option<Done<Response>>,
+    proxied_client: Option<SocketAddr>,
 ) {
     let incomplete = req.incomplete || resp.as_ref().is_some_and(|r| r.incomplete);
     if resp.is_some() {
@@ -241,7 +246,7 @@ fn emit(
         protocol: Protocol::Http1,
         request: req.msg,
         response: resp.map(|r| r.msg),
-        proxied_client: None,
+        proxied_client,
         incomplete_context: incomplete,
     });
 }

@@ -11,6 +11,7 @@ mod stream;
 mod tests;
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 
 use crate::exchange::{Exchange, Limits, Request, Side};
 use crate::parse::ParserStats;
@@ -49,8 +50,11 @@ pub(super) struct Streams {
     /// In no particular order: a completed stream is taken out by swapping the last one into its
     /// place (taking the oldest out of an ordered list moved every younger one, ~240 bytes each;
     /// streams mostly complete oldest first). What emits several streams sorts them by `seq`
-    /// first, so they still come out in the order they were opened.
-    pub(super) streams: Vec<Stream>,
+    /// first, so they still come out in the order they were opened. Boxed: a stream is ~250
+    /// bytes, and moving it out of the list, into the queue and out again was a large share of
+    /// the copying per exchange (issue 5); boxes are reused through `spare`.
+    #[allow(clippy::vec_box)] // Boxed on purpose, see above.
+    pub(super) streams: Vec<Box<Stream>>,
     /// `seq` of the next stream opened.
     pub(super) next_seq: u64,
     /// Highest stream id the client opened; a response for a lower unknown id is an orphan.
@@ -61,13 +65,21 @@ pub(super) struct Streams {
     pub(super) kept: usize,
     /// SETTINGS_MAX_FRAME_SIZE announced for frames sent by the client ([0]) / the server ([1]).
     pub(super) max_frame: [u32; 2],
-    pub(super) out: VecDeque<Exchange>,
+    /// Emitted streams (each with a request), in emission order; `pop` turns them into exchanges.
+    pub(super) out: VecDeque<Box<Stream>>,
+    /// The front of `out` was handed out by `pop`; its box is recycled by the next call.
+    pub(super) front_taken: bool,
+    /// Boxes of emitted streams for the next streams opened.
+    pub(super) spare: Spare,
     /// Where header blocks other than a message's first are decoded (trailers, pushed requests,
     /// orphans) before being copied where they belong (reused).
     pub(super) scratch: hpack::Fields,
     /// Size of the last message list decoded from each side's blocks: the next one is given as
     /// much room (requests on a connection look alike).
     pub(super) list_guess: [usize; 2],
+    /// Set on every exchange as it is emitted (a PROXY header's client): setting it in `pop`
+    /// moved every exchange once more (issue 5).
+    pub(super) proxied_client: Option<SocketAddr>,
 }
 
 /// HTTP/2 state of one connection.
@@ -85,7 +97,13 @@ pub(super) fn ix(side: Side) -> usize {
 
 impl Http2Conn {
     /// `mid_stream`: the capture joined late: no preface, frame boundaries and HPACK history unknown.
-    pub fn new(mid_stream: bool, limits: &Limits, stats: &mut ParserStats) -> Self {
+    /// `proxied_client` (from a PROXY header) is set on every exchange.
+    pub fn new(
+        mid_stream: bool,
+        proxied_client: Option<SocketAddr>,
+        limits: &Limits,
+        stats: &mut ParserStats,
+    ) -> Self {
         if mid_stream {
             stats.resyncs += 2;
         }
@@ -105,8 +123,11 @@ impl Http2Conn {
                 max_frame: [frame::DEFAULT_MAX_FRAME; 2],
                 kept: 0,
                 out: VecDeque::new(),
+                front_taken: false,
+                spare: Spare::default(),
                 scratch: hpack::Fields::new(),
                 list_guess: [0; 2],
+                proxied_client,
             },
         }
     }
@@ -116,10 +137,11 @@ impl Http2Conn {
     pub fn upgraded(
         request: Option<Request>,
         incomplete: bool,
+        proxied_client: Option<SocketAddr>,
         limits: &Limits,
         stats: &mut ParserStats,
     ) -> Self {
-        let mut c = Self::new(false, limits, stats);
+        let mut c = Self::new(false, proxied_client, limits, stats);
         if let Some(request) = request {
             let mut s = Stream::new(1, 0);
             c.st.next_seq = 1;
@@ -130,7 +152,7 @@ impl Http2Conn {
             s.request = Some(request);
             s.req_done = true;
             s.incomplete = incomplete;
-            c.st.streams.push(s);
+            c.st.streams.push(Box::new(s));
         }
         c.st.max_client_stream = 1;
         c
@@ -183,8 +205,18 @@ impl Http2Conn {
         }
     }
 
+    /// Whether [`Self::pop`] has an exchange.
+    pub fn ready(&self) -> bool {
+        self.st.out.len() > usize::from(self.st.front_taken)
+    }
+
     pub fn pop(&mut self) -> Option<Exchange> {
-        self.st.out.pop_front()
+        self.st.recycle_taken();
+        let s = self.st.out.front_mut()?;
+        self.st.front_taken = true;
+        // Built in the caller's slot straight from the box (the one copy of the exchange on its
+        // way out): the emptied box is recycled by the next call, after which nothing may run.
+        Some(s.take_exchange(self.st.proxied_client))
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -192,20 +224,23 @@ impl Http2Conn {
             .iter()
             .map(FrameReader::heap_bytes)
             .sum::<usize>()
-            + self.st.streams.capacity() * std::mem::size_of::<Stream>()
+            + (self.st.streams.capacity() + self.st.out.capacity())
+                * std::mem::size_of::<Box<Stream>>()
+            + (self.st.streams.len() + self.st.out.len() + self.st.spare.len)
+                * std::mem::size_of::<Stream>()
             + self
                 .st
                 .decoders
                 .iter()
                 .map(Decoder::heap_bytes)
                 .sum::<usize>()
-            + self.st.out.capacity() * std::mem::size_of::<Exchange>()
             + self.st.scratch.heap_bytes()
     }
 
     /// Returns capacity once nothing is waiting: down to one slot after a drain, all of it when the
     /// connection goes idle (`keep` 0).
     pub fn trim(&mut self, keep: usize) {
+        self.st.recycle_taken();
         // While busy, the few slots concurrent streams use stay: giving them back after every drain
         // regrew them on the next request (allocations per exchange, issue 5).
         let floor = if keep == 0 { 0 } else { BUSY_SLOTS };
@@ -214,6 +249,9 @@ impl Http2Conn {
         }
         if self.st.streams.is_empty() && self.st.streams.capacity() > floor {
             self.st.streams.shrink_to(keep);
+        }
+        if keep == 0 {
+            self.st.spare = Spare::default();
         }
         for r in &mut self.readers {
             r.trim();
@@ -242,6 +280,21 @@ pub(super) fn block_cap(limits: &Limits) -> usize {
     limits.max_header_bytes.max(16 * 1024)
 }
 
+/// Up to [`BUSY_SLOTS`] stream boxes kept for reuse, inline (a `Vec` would be one more allocation
+/// per connection, noticeable on short ones).
+#[derive(Default)]
+pub(super) struct Spare {
+    boxes: [Option<Box<Stream>>; BUSY_SLOTS],
+    len: usize,
+}
+
+impl Spare {
+    fn take(&mut self) -> Option<Box<Stream>> {
+        self.len = self.len.checked_sub(1)?;
+        self.boxes.get_mut(self.len)?.take()
+    }
+}
+
 // === impl Streams ===
 
 impl Streams {
@@ -251,13 +304,16 @@ impl Streams {
     }
 
     pub(super) fn find(&mut self, id: u32) -> Option<&mut Stream> {
-        self.streams.iter_mut().find(|s| s.id == id)
+        self.streams
+            .iter_mut()
+            .find(|s| s.id == id)
+            .map(|s| &mut **s)
     }
 
     /// The stream `id`, created if new. `None`: it cannot be tracked.
     pub(super) fn open(&mut self, id: u32, stats: &mut ParserStats) -> Option<&mut Stream> {
         if let Some(i) = self.streams.iter().position(|s| s.id == id) {
-            return self.streams.get_mut(i);
+            return self.streams.get_mut(i).map(|s| &mut **s);
         }
         if self.streams.len() >= MAX_STREAMS {
             stats.h2_streams_dropped += 1;
@@ -268,12 +324,36 @@ impl Streams {
                 self.emit(oldest, stats);
             }
         }
-        self.streams.push(Stream::new(id, self.next_seq));
+        let s = match self.spare.take() {
+            Some(mut s) => {
+                *s = Stream::new(id, self.next_seq);
+                s
+            }
+            None => Box::new(Stream::new(id, self.next_seq)),
+        };
+        self.streams.push(s);
         self.next_seq += 1;
-        self.streams.last_mut()
+        self.streams.last_mut().map(|s| &mut **s)
     }
 
-    pub(super) fn emit(&mut self, s: Stream, stats: &mut ParserStats) {
+    /// Recycles the box at the front of `out` if `pop` emptied it.
+    pub(super) fn recycle_taken(&mut self) {
+        if std::mem::take(&mut self.front_taken) {
+            if let Some(s) = self.out.pop_front() {
+                self.recycle(s);
+            }
+        }
+    }
+
+    /// Keeps the box of an emitted (or dropped) stream for the next one opened.
+    pub(super) fn recycle(&mut self, s: Box<Stream>) {
+        if let Some(slot) = self.spare.boxes.get_mut(self.spare.len) {
+            *slot = Some(s);
+            self.spare.len += 1;
+        }
+    }
+
+    pub(super) fn emit(&mut self, s: Box<Stream>, stats: &mut ParserStats) {
         let held = s.request.as_ref().map_or(0, |r| r.body.len())
             + s.response.as_ref().map_or(0, |r| r.body.len());
         self.kept = self.kept.saturating_sub(held);
@@ -281,7 +361,7 @@ impl Streams {
             if s.response.is_some() {
                 stats.responses_orphaned += 1;
             }
-            return;
+            return self.recycle(s);
         }
         stats.requests += 1;
         if s.response.is_some() {
@@ -302,7 +382,7 @@ impl Streams {
         if s.grpc == Some(true) {
             stats.grpc_exchanges += 1;
         }
-        self.out.push_back(s.into_exchange());
+        self.out.push_back(s);
     }
 
     /// Emits stream `id` if both sides ended.

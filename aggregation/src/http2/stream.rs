@@ -1,5 +1,7 @@
 //! One HTTP/2 stream: a request and its response built from header blocks and DATA (RFC 9113 §8.1).
 
+use std::net::SocketAddr;
+
 use crate::exchange::{Exchange, Protocol, Request, Response, PREFIX};
 
 use super::hpack::{Class, Fields, Observe};
@@ -41,12 +43,13 @@ impl Stream {
         self.req_done && self.resp_done
     }
 
-    pub(crate) fn into_exchange(self) -> Exchange {
+    /// The exchange, taken out of the stream (its box is then reused).
+    pub(crate) fn take_exchange(&mut self, proxied_client: Option<SocketAddr>) -> Exchange {
         Exchange {
             protocol: Protocol::Http2,
-            request: self.request.unwrap_or_default(),
-            response: self.response,
-            proxied_client: None,
+            request: self.request.take().unwrap_or_default(),
+            response: self.response.take(),
+            proxied_client,
             incomplete_context: self.incomplete,
         }
     }

@@ -134,21 +134,26 @@ impl ConnParser {
     /// Completed exchanges, in request order.
     pub fn pop(&mut self) -> Option<Exchange> {
         // `out` holds only what HTTP/1 finished before an h2c switch; then the protocol's own queue.
-        let next = match self.out.pop_front() {
-            Some(ex) => Some(ex),
-            None => match &mut self.conn {
-                Conn::Detect(_) => None,
-                Conn::Http1(h) => h.pop(),
-                Conn::Http2(h) => h.pop(),
-            },
+        // Handed over as the queue yields it (the protocol parsers set `proxied_client`): each
+        // step that touched the exchange here moved it again (issue 5).
+        if !self.out.is_empty() {
+            return self.out.pop_front();
+        }
+        let ready = match &self.conn {
+            Conn::Detect(_) => false,
+            Conn::Http1(h) => h.ready(),
+            Conn::Http2(h) => h.ready(),
         };
-        let Some(mut ex) = next else {
+        if !ready {
             // Drained: a good moment to give back what a burst grew.
             self.trim(1);
             return None;
-        };
-        ex.proxied_client = self.proxied_client;
-        Some(ex)
+        }
+        match &mut self.conn {
+            Conn::Detect(_) => None,
+            Conn::Http1(h) => h.pop(),
+            Conn::Http2(h) => h.pop(),
+        }
     }
 
     /// Counters since creation.
@@ -200,8 +205,17 @@ impl ConnParser {
         let (client, server) = d.take_held();
         let (limits, stats) = (&self.limits, &mut self.stats);
         self.conn = match found {
-            Detected::Http1 => Conn::Http1(Box::new(Http1Conn::new(mid_stream, stats))),
-            Detected::Http2 => Conn::Http2(Box::new(Http2Conn::new(mid_stream, limits, stats))),
+            Detected::Http1 => Conn::Http1(Box::new(Http1Conn::new(
+                mid_stream,
+                self.proxied_client,
+                stats,
+            ))),
+            Detected::Http2 => Conn::Http2(Box::new(Http2Conn::new(
+                mid_stream,
+                self.proxied_client,
+                limits,
+                stats,
+            ))),
         };
         // Replay what was held; the client first (a request precedes its response).
         for (side, bytes) in [(Side::Client, client), (Side::Server, server)] {
@@ -224,7 +238,13 @@ impl ConnParser {
     fn switch_to_h2(&mut self, sw: H2cSwitch) {
         // Exchanges HTTP/1 finished before the switch go out first.
         self.collect();
-        let mut h2 = Http2Conn::upgraded(sw.request, sw.incomplete, &self.limits, &mut self.stats);
+        let mut h2 = Http2Conn::upgraded(
+            sw.request,
+            sw.incomplete,
+            self.proxied_client,
+            &self.limits,
+            &mut self.stats,
+        );
         h2.feed(Side::Client, &sw.client_rest, &self.limits, &mut self.stats);
         h2.feed(Side::Server, &sw.server_rest, &self.limits, &mut self.stats);
         self.conn = Conn::Http2(Box::new(h2));

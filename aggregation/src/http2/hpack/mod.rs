@@ -63,6 +63,74 @@ impl Observe for () {
 /// Decoder for the header blocks one endpoint sends.
 pub struct Decoder {
     table: DynamicTable,
+    recent: RecentPath,
+}
+
+/// The Huffman-coded `:path` of the last request sent without indexing (§6.2.2, §6.2.3), as
+/// decoded. Encoders commonly never index `:path` (the `h2` crate behind tonic and other Rust
+/// clients does not), so it is sent in full every time, and an RPC client calls the same few
+/// methods over and over: comparing the encoded bytes costs a fraction of decoding them again
+/// (issue 5). A path is copied here only once it was seen twice in a row (by a fingerprint), so
+/// paths that keep changing (a browser's) cost a fingerprint and a length comparison, and short
+/// connections copy and allocate nothing. Other non-indexed values (cookies, ids) rarely repeat.
+#[derive(Default)]
+struct RecentPath {
+    /// [`fingerprint`] of the last path.
+    seen: u64,
+    /// The path remembered (empty: none yet), encoded and decoded.
+    encoded: Vec<u8>,
+    decoded: Vec<u8>,
+}
+
+/// Longest encoded path remembered: bounds the memory.
+const RECENT_MAX: usize = 128;
+
+impl RecentPath {
+    /// Decodes the Huffman-coded `encoded` (the start of `rest`, see [`huffman::decode_prefix`]),
+    /// or copies it as decoded last time.
+    fn decode(&mut self, rest: &[u8], encoded: &[u8], out: &mut Vec<u8>) -> Result<(), HpackError> {
+        if !self.encoded.is_empty() && self.encoded == encoded {
+            out.extend_from_slice(&self.decoded);
+            return Ok(());
+        }
+        let print = fingerprint(encoded);
+        let start = out.len();
+        decode_huffman(rest, encoded.len(), out)?;
+        if self.seen == print {
+            // The same path twice in a row (or a rare collision, harmless: hits compare bytes).
+            self.encoded.clear();
+            self.encoded.extend_from_slice(encoded);
+            self.decoded.clear();
+            self.decoded
+                .extend_from_slice(out.get(start..).unwrap_or_default());
+        }
+        self.seen = print;
+        Ok(())
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.encoded.capacity() + self.decoded.capacity()
+    }
+}
+
+/// A hash of an encoded value (values of one name often differ only in the middle: cookies, ids).
+fn fingerprint(v: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (v.len() as u64).wrapping_mul(K);
+    let mut words = v.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+    }
+    let tail = words
+        .remainder()
+        .iter()
+        .fold(0u64, |a, &b| (a << 8) | u64::from(b));
+    (h.rotate_left(23) ^ tail).wrapping_mul(K)
+}
+
+fn decode_huffman(rest: &[u8], len: usize, out: &mut Vec<u8>) -> Result<(), HpackError> {
+    huffman::decode_prefix(rest, len, out).map_err(|_| HpackError::Huffman)
 }
 
 impl Decoder {
@@ -70,6 +138,7 @@ impl Decoder {
     pub fn new(complete: bool) -> Self {
         Self {
             table: DynamicTable::new(complete, TABLE_CAP),
+            recent: RecentPath::default(),
         }
     }
 
@@ -199,7 +268,12 @@ impl Decoder {
                 }
             };
             let name_len = buf.len() - start;
-            string(block, &mut pos, buf)?;
+            // `:path` (static entries 4 and 5) sent without indexing: see `RecentPath`.
+            if !indexing && (index == 4 || index == 5) {
+                path_string(block, &mut pos, buf, &mut self.recent)?;
+            } else {
+                string(block, &mut pos, buf)?;
+            }
             let field = buf.get(start..).unwrap_or_default();
             if indexing {
                 self.table.insert(field, name_len, unknown_name, class);
@@ -219,11 +293,12 @@ impl Decoder {
     /// The connection went idle: hold no more than the table's live entries.
     pub fn shrink(&mut self) {
         self.table.shrink();
+        self.recent = RecentPath::default();
     }
 
-    /// Heap bytes of the dynamic table (entries and their bookkeeping).
+    /// Heap bytes of the dynamic table (entries and their bookkeeping) and of recent values.
     pub fn heap_bytes(&self) -> usize {
-        self.table.heap_bytes()
+        self.table.heap_bytes() + self.recent.heap_bytes()
     }
 
     /// Entries currently known (tests, memory accounting).
@@ -285,6 +360,33 @@ fn string(block: &[u8], pos: &mut usize, out: &mut Vec<u8>) -> Result<(), HpackE
         out.extend_from_slice(&block[from..end]);
         Ok(())
     }
+}
+
+/// [`string`] for a `:path` sent without indexing: a Huffman-coded path seen last time is copied
+/// as it was decoded then (see [`RecentPath`]). Not inlined: it kept the decoding loop's other
+/// paths from compiling as tightly.
+#[inline(never)]
+fn path_string(
+    block: &[u8],
+    pos: &mut usize,
+    out: &mut Vec<u8>,
+    recent: &mut RecentPath,
+) -> Result<(), HpackError> {
+    let at = *pos;
+    let huffman = block.get(at).ok_or(HpackError::StringLength)? & 0x80 != 0;
+    let len = integer(block, pos, 7)?;
+    let from = *pos;
+    let encoded = usize::try_from(len)
+        .ok()
+        .filter(|&l| huffman && l <= RECENT_MAX)
+        .and_then(|l| block.get(from..from + l));
+    let Some(encoded) = encoded else {
+        *pos = at;
+        return string(block, pos, out);
+    };
+    *pos = from + encoded.len();
+    // As in `string`: the decoder may look past the string, never decode it.
+    recent.decode(block.get(from..).unwrap_or_default(), encoded, out)
 }
 
 /// Test-only encoder: enough of RFC 7541 to build real-looking blocks (Huffman literals, incremental

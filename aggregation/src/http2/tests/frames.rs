@@ -111,6 +111,47 @@ fn invalid_padding_is_counted_not_fatal() {
     assert_eq!(ex[0].request.body, b"ok");
 }
 
+/// After a PROXY header, the exchanges HTTP/1 finished before an h2c switch and the HTTP/2 ones
+/// after it all carry the client address.
+#[test]
+fn h2c_upgrade_keeps_the_proxied_client() {
+    let mut c = b"PROXY TCP4 198.51.100.9 10.0.0.5 40000 80\r\nGET /before HTTP/1.1\r\nHost: a\r\n\r\nGET /up HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n".to_vec();
+    c.extend_from_slice(PREFACE);
+    c.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        3,
+        &get("/after"),
+    ));
+    let mut s = b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".to_vec();
+    for (id, status) in [(1, "200"), (3, "404")] {
+        s.extend(frame(
+            kind::HEADERS,
+            flag::END_HEADERS | flag::END_STREAM,
+            id,
+            &block(&[(":status", status)]),
+        ));
+    }
+    // The preface after the 101, as a capture sees it.
+    let pri = c.windows(3).position(|w| w == b"PRI").expect("preface");
+    let log = vec![
+        (Side::Client, c[..pri].to_vec()),
+        (Side::Server, s),
+        (Side::Client, c[pri..].to_vec()),
+    ];
+    let client = Some("198.51.100.9:40000".parse().expect("addr"));
+    for chunk in [usize::MAX, 1] {
+        let (ex, stats) = replay(&log, false, chunk);
+        assert_eq!(stats.h2c_upgrades, 1, "chunk {chunk}");
+        let uris: Vec<_> = ex.iter().map(|e| e.request.uri.as_str()).collect();
+        assert_eq!(uris, ["/before", "/up", "/after"], "chunk {chunk}");
+        assert!(
+            ex.iter().all(|e| e.proxied_client == client),
+            "chunk {chunk}"
+        );
+    }
+}
+
 #[test]
 fn h2c_upgrade_continues_as_http2() {
     let mut settings = Vec::new();

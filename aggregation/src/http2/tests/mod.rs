@@ -97,6 +97,34 @@ fn grpc_concurrent_streams_with_trailers() {
     }
 }
 
+/// The client address of a PROXY header is on every HTTP/2 exchange, whether popped as they
+/// complete or at the end (set as exchanges are emitted, not in `pop`).
+#[test]
+fn proxied_client_is_on_every_exchange() {
+    let calls: Vec<_> = (0..12).map(grpc_call).collect();
+    let mut log = record(&calls, 4);
+    let first = log
+        .iter_mut()
+        .find(|(side, _)| *side == Side::Client)
+        .expect("client bytes");
+    first.1.splice(
+        0..0,
+        b"PROXY TCP4 198.51.100.9 10.0.0.5 40000 80\r\n"
+            .iter()
+            .copied(),
+    );
+    let client = Some("198.51.100.9:40000".parse().expect("addr"));
+    for chunk in [usize::MAX, 7, 1] {
+        let (ex, stats) = replay(&log, false, chunk);
+        assert_eq!(stats.proxy_headers, 1);
+        assert_eq!(ex.len(), 12, "chunk {chunk}");
+        assert!(
+            ex.iter().all(|e| e.proxied_client == client),
+            "chunk {chunk}"
+        );
+    }
+}
+
 #[test]
 fn any_chunking_gives_the_same_exchanges() {
     let mut calls: Vec<_> = (0..3).map(|i| browser_get(&format!("/c/{i}"), i)).collect();
