@@ -82,6 +82,11 @@ pub fn mark_clean(engine: u64, name: &str, value: &[u8]) {
     });
 }
 
+/// Empties this thread's table.
+pub fn forget() {
+    TABLE.with(|t| t.borrow_mut().entries.clear());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +153,9 @@ mod tests {
         assert!(!cacheable("Cookie", b"a=b"));
         assert!(!cacheable("User-Agent", &[b'a'; MAX_LEN]));
         assert!(cacheable("User-Agent", b"curl/8.5.0"));
+        mark_clean(8, "X", b"1");
+        assert!(is_clean(8, "X", b"1"));
+        forget();
+        assert!(!is_clean(8, "X", b"1"));
     }
 }

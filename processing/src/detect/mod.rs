@@ -198,6 +198,11 @@ impl Engine {
         self
     }
 
+    /// Empties this thread's clean-header memo (benchmarks of a stream seen for the first time).
+    pub fn forget_clean_headers(&self) {
+        clean::forget();
+    }
+
     pub fn scan(&self, req: &HttpRequest) -> Vec<Hit> {
         // Headers (of the first 64) found clean on an earlier request are not walked again.
         let mut skipped = 0u64;
