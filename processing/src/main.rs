@@ -135,10 +135,17 @@ fn events(
         }
         return Ok(());
     }
+    // As wide as the longest attack type shown (`java_injection`, `prototype_pollution`).
+    let w = events
+        .iter()
+        .map(|e| e.attack.len())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     writeln!(
         out,
-        "{:<6} {:<8} {:<6} {:<7} {:<40} {:<22} {:<16} {:<28}",
-        "ID", "ATTACK", "PROTO", "METHOD", "URI", "CLIENT", "PROCESS", "POINT"
+        "{:<6} {:<w$} {:<6} {:<7} {:<40} {:<22} {:<16} POINT",
+        "ID", "ATTACK", "PROTO", "METHOD", "URI", "CLIENT", "PROCESS"
     )?;
     for e in &events {
         let point = e
@@ -149,7 +156,7 @@ fn events(
         let uri: String = e.uri.chars().take(40).collect();
         writeln!(
             out,
-            "{:<6} {:<8} {:<6} {:<7} {:<40} {:<22} {:<16} {:<28}",
+            "{:<6} {:<w$} {:<6} {:<7} {:<40} {:<22} {:<16} {}",
             e.id,
             e.attack,
             e.protocol,
@@ -182,16 +189,22 @@ fn attacks(data_dir: &std::path::Path, window_secs: i64, json: bool) -> anyhow::
         }
         return Ok(());
     }
+    let w = attacks
+        .iter()
+        .map(|a| a.attack.len())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     writeln!(
         out,
-        "{:<8} {:>6} {:<24} {:<32} {:<28} SOURCES",
+        "{:<w$} {:>6} {:<24} {:<32} {:<28} SOURCES",
         "ATTACK", "HITS", "HOST", "PATH", "POINT"
     )?;
     for a in &attacks {
         let path: String = a.path.chars().take(32).collect();
         writeln!(
             out,
-            "{:<8} {:>6} {:<24} {:<32} {:<28} {}",
+            "{:<w$} {:>6} {:<24} {:<32} {:<28} {}",
             a.attack,
             a.count,
             a.host,

