@@ -1,6 +1,10 @@
 //! Detection throughput over a mixed corpus: the shared corpora when present (`../shared/corpora`
 //! relative to the workspace root), otherwise the crate's own fixtures. Reports elements/s,
 //! i.e. requests per CPU second of the benchmark thread ([`benchtime::ThreadCpu`]).
+//!
+//! With `BENCH_SAMPLE_OUT=FILE` the requests measured are also written there (JSON Lines, as read):
+//! `cargo xtask bench processing` runs ModSecurity + CRS on the same requests and prints the
+//! ratio.
 
 use std::path::Path;
 
@@ -48,22 +52,36 @@ fn corpus() -> Vec<HttpRequest> {
         .unwrap_or_default();
     files.sort();
     let mut out = Vec::new();
+    let mut sample = String::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap_or_default();
         // Spread the sample over the file: corpora are ordered by class.
         let lines: Vec<&str> = text.lines().collect();
         let step = (lines.len() / PER_CORPUS).max(1);
-        out.extend(
-            lines
-                .iter()
-                .step_by(step)
-                .take(PER_CORPUS)
-                .filter_map(|l| parse(l)),
-        );
+        for l in lines.iter().step_by(step).take(PER_CORPUS) {
+            if let Some(r) = parse(l) {
+                out.push(r);
+                sample.push_str(l);
+                sample.push('\n');
+            }
+        }
     }
     if out.is_empty() {
         let fixtures = include_str!("../testdata/mixed.jsonl");
         out = fixtures.lines().filter_map(parse).collect();
+        sample = fixtures
+            .lines()
+            .filter(|l| parse(l).is_some())
+            .map(|l| format!("{l}\n"))
+            .collect();
+    }
+    if let Some(path) = std::env::var_os("BENCH_SAMPLE_OUT") {
+        if let Err(e) = std::fs::write(&path, &sample) {
+            eprintln!(
+                "BENCH_SAMPLE_OUT: cannot write {}: {e}",
+                Path::new(&path).display()
+            );
+        }
     }
     out
 }

@@ -1,8 +1,19 @@
 //! `cargo xtask bench [aggregation|processing]`: criterion benchmarks, measured side by side in
 //! one run (figures are ratios to a baseline measured in the same run, not absolute targets).
-use crate::sh;
+//!
+//! For processing, ModSecurity + CRS (paranoia levels 1 and 2, `xtask/scripts/modsec_eval.py`)
+//! then checks the very requests the detection bench measured, and the ratio is printed: both
+//! figures are requests per CPU second of the process doing the work, measured in this run.
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::{eval, sh};
 
 const CRATES: [&str; 2] = ["aggregation", "processing"];
+
+/// Criterion benchmarks of `processing/benches/detect.rs` compared with ModSecurity.
+const DETECT_BENCHES: [&str; 3] = ["scan_mixed", "scan_mixed_first_pass", "scan_mixed_cold"];
 
 pub fn run(which: Option<String>) -> anyhow::Result<()> {
     let crates: Vec<&str> = match which.as_deref() {
@@ -13,8 +24,74 @@ pub fn run(which: Option<String>) -> anyhow::Result<()> {
             CRATES.join(", ")
         ),
     };
+    let target = target_dir();
+    let sample = target.join("bench-sample.jsonl");
     for c in crates {
-        sh::run(sh::cargo().args(["bench", "-p", c]))?;
+        let mut cmd = sh::cargo();
+        cmd.args(["bench", "-p", c]);
+        if c == "processing" {
+            cmd.env("BENCH_SAMPLE_OUT", &sample);
+        }
+        sh::run(&mut cmd)?;
+        if c == "processing" {
+            if let Err(e) = compare_with_modsec(&target, &sample) {
+                eprintln!("ModSecurity comparison skipped: {e:#}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| sh::root().join("target"))
+}
+
+/// Requests per CPU second of one criterion benchmark of the `engine` group (its mean time per
+/// iteration, each iteration scanning the `n` requests of the sample once).
+fn criterion_req_per_s(target: &Path, bench: &str, n: usize) -> anyhow::Result<f64> {
+    let path = target.join(format!("criterion/engine/{bench}/new/estimates.json"));
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (did the bench run?)", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    let ns = v["mean"]["point_estimate"]
+        .as_f64()
+        .with_context(|| format!("no mean estimate in {}", path.display()))?;
+    Ok(n as f64 / (ns * 1e-9))
+}
+
+fn compare_with_modsec(target: &Path, sample: &Path) -> anyhow::Result<()> {
+    let n = std::fs::read_to_string(sample)
+        .with_context(|| format!("reading {}", sample.display()))?
+        .lines()
+        .count();
+    let ours: Vec<(&str, f64)> = DETECT_BENCHES
+        .iter()
+        .map(|b| Ok((*b, criterion_req_per_s(target, b, n)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let out = target.join("bench-modsec.jsonl");
+    let mut theirs = Vec::new();
+    for pl in [1u8, 2] {
+        let s = eval::run_modsec(&sh::root(), sample, &out, pl)?;
+        let cpu = s["cpu_seconds"].as_f64().context("no cpu_seconds")?;
+        let reqs = s["requests"].as_f64().context("no requests")?;
+        theirs.push((format!("modsecurity+crs3 pl{pl}"), reqs / cpu.max(1e-9)));
+    }
+    println!("\nDetection throughput on the same {n} requests, per CPU second of one core:");
+    println!("{:<32} {:>12}", "engine", "req/s");
+    for (name, rps) in &ours {
+        println!("{:<32} {:>12.0}", format!("ours engine/{name}"), rps);
+    }
+    for (name, rps) in &theirs {
+        println!("{name:<32} {rps:>12.0}");
+    }
+    for (name, rps) in &ours {
+        let ratios: Vec<String> = theirs
+            .iter()
+            .map(|(m, t)| format!("{:.1}x {m}", rps / t))
+            .collect();
+        println!("ratio ours {name} / {}", ratios.join(", "));
     }
     Ok(())
 }

@@ -293,7 +293,14 @@ fn scan_ours(bin: &Path, input: &Path, out: &Path) -> Result<Run> {
     })
 }
 
-fn scan_modsec(root: &Path, input: &Path, out: &Path, pl: u8) -> Result<Run> {
+/// Runs `modsec_eval.py` (ModSecurity + Debian CRS at paranoia level `pl`) over `input`, writing
+/// its verdicts to `out`; returns its summary line (`requests`, `seconds`, `cpu_seconds`).
+pub(crate) fn run_modsec(
+    root: &Path,
+    input: &Path,
+    out: &Path,
+    pl: u8,
+) -> Result<serde_json::Value> {
     let script = root.join("xtask/scripts/modsec_eval.py");
     let output = Command::new("python3")
         .arg(&script)
@@ -310,11 +317,15 @@ fn scan_modsec(root: &Path, input: &Path, out: &Path, pl: u8) -> Result<Run> {
     if !output.status.success() {
         bail!("modsec_eval.py failed: {stderr}");
     }
-    let summary: serde_json::Value = stderr
+    stderr
         .lines()
         .rev()
         .find_map(|l| serde_json::from_str(l).ok())
-        .context("modsec_eval.py printed no summary line")?;
+        .context("modsec_eval.py printed no summary line")
+}
+
+fn scan_modsec(root: &Path, input: &Path, out: &Path, pl: u8) -> Result<Run> {
+    let summary = run_modsec(root, input, out, pl)?;
     let secs = summary["seconds"].as_f64().unwrap_or(f64::NAN);
     let mut detected = HashMap::new();
     for line in std::fs::read_to_string(out)?.lines() {
