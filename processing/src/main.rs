@@ -135,13 +135,7 @@ fn events(
         }
         return Ok(());
     }
-    // As wide as the longest attack type shown (`java_injection`, `prototype_pollution`).
-    let w = events
-        .iter()
-        .map(|e| e.attack.len())
-        .max()
-        .unwrap_or(0)
-        .max(6);
+    let w = type_width(events.iter().map(|e| e.attack.as_str()));
     writeln!(
         out,
         "{:<6} {:<w$} {:<6} {:<7} {:<40} {:<22} {:<16} POINT",
@@ -173,6 +167,11 @@ fn events(
     Ok(())
 }
 
+/// Width of the ATTACK column: the longest type shown (`java_injection`, `prototype_pollution`).
+fn type_width<'a>(types: impl Iterator<Item = &'a str>) -> usize {
+    types.map(str::len).max().unwrap_or(0).max("ATTACK".len())
+}
+
 /// Events considered when grouping attacks (newest first).
 const ATTACK_EVENTS: usize = 100_000;
 
@@ -189,12 +188,7 @@ fn attacks(data_dir: &std::path::Path, window_secs: i64, json: bool) -> anyhow::
         }
         return Ok(());
     }
-    let w = attacks
-        .iter()
-        .map(|a| a.attack.len())
-        .max()
-        .unwrap_or(0)
-        .max(6);
+    let w = type_width(attacks.iter().map(|a| a.attack.as_str()));
     writeln!(
         out,
         "{:<w$} {:>6} {:<24} {:<32} {:<28} SOURCES",
