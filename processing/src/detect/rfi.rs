@@ -6,7 +6,7 @@
 
 use super::prefilter::{lits, LitSet, Lits};
 use super::rules::{first, Rule};
-use super::{AttackType, Detector, Finding};
+use super::{ssrf, AttackType, Detector, Finding};
 use crate::point::{Leaf, Place, PointPart};
 
 /// Last word of a parameter name that holds a local path, directory or include target: a
@@ -26,18 +26,21 @@ const CAMEL_WORDS: &[&str] = &[
 
 pub struct Rfi {
     rules: Vec<Rule>,
+    /// A URL with an IP-literal host: code fetched from a bare address. Internal addresses are
+    /// SSRF's (a request forged to the inside, not code from outside), reported once, by it.
+    ip_host: Rule,
     remote: Rule,
     gate: Lits,
 }
 
 pub fn detector() -> Rfi {
     Rfi {
+        ip_host: Rule::new(
+            &["://"],
+            r"^\s*(?:https?|ftps?|smb|ldap)://(?:[^/@\s]*@)?(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[[0-9a-f:.]*:[0-9a-f:.%]*\])",
+            "url with ip host",
+        ),
         rules: vec![
-            Rule::new(
-                &["://"],
-                r"^\s*(?:https?|ftps?|smb|ldap)://(?:[^/@\s]*@)?(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[[0-9a-f:.]*:[0-9a-f:.%]*\])",
-                "url with ip host",
-            ),
             Rule::new(
                 &["://"],
                 r"^\s*(?:https?|ftps?)://[^\s]+\?+\s*$",
@@ -112,6 +115,11 @@ impl Detector for Rfi {
         if let Some((a, b, reason)) = first(&self.rules, lower, present) {
             return Some(Finding { at: a..b, reason });
         }
+        if let Some((a, b, reason)) = first(std::slice::from_ref(&self.ip_host), lower, present)
+            .filter(|_| !ssrf::internal_url(lower))
+        {
+            return Some(Finding { at: a..b, reason });
+        }
         if !path_param(leaf) {
             return None;
         }
@@ -154,6 +162,25 @@ mod tests {
         ] {
             assert!(hit_in(k, v), "{k}={v}");
         }
+    }
+
+    /// Internal addresses are SSRF's to report (`ssrf::internal_url`), in any notation; a
+    /// script on an internal host is still an include.
+    #[test]
+    fn leaves_internal_ip_hosts_to_ssrf() {
+        for v in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://127.0.0.1:8080/admin",
+            "https://10.0.0.5/",
+            "http://[::1]/x",
+            "ftp://192.168.1.1/",
+        ] {
+            assert!(!hit_in("q", v), "{v}");
+            assert!(super::ssrf::internal_url(v), "{v}");
+        }
+        assert!(hit_in("q", "http://10.0.0.5/shell.php"));
+        assert!(hit_in("q", "http://198.51.100.23/"));
+        assert!(!super::ssrf::internal_url("http://198.51.100.23/"));
     }
 
     #[test]

@@ -164,10 +164,10 @@ impl Detector for Ssrf {
         let widest = past_fragment.unwrap_or(authority);
         // Nothing to classify without a digit (an address) or a name literal; this skips the
         // `Mozilla/5.0` and `text/html` of every request cheaply. Folded or backslash-split
-        // names (`l\o\c…`) are not in `present`.
+        // names (`l\o\c…`) are not in `present`; an IPv6 literal (`[::]`) may have no digit.
         let names = matches!(folded, Cow::Owned(_))
             || present.any(&self.name_gate)
-            || widest.contains('\\');
+            || widest.contains(['\\', '[']);
         if !names && !widest.bytes().any(|c| c.is_ascii_digit()) {
             return None;
         }
@@ -207,6 +207,17 @@ fn scheme_end(v: &str) -> Option<usize> {
 /// The authority: everything up to the path, query or fragment.
 fn authority_of(s: &str) -> &str {
     s.find(['/', '?', '#']).map_or(s, |e| &s[..e])
+}
+
+/// `http://10.0.0.1/x`, `ftp://[::1]/`: a URL with a scheme whose host is internal (loopback,
+/// private, link-local, metadata) in any notation. For detectors that leave those to SSRF.
+pub(super) fn internal_url(url: &str) -> bool {
+    let v = url.trim_start();
+    let Some(colon) = scheme_end(v) else {
+        return false;
+    };
+    let after = v[colon + 1..].trim_start_matches(['/', '\\']);
+    classify(authority_of(after), true) == Some(Class::Internal)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -414,6 +425,7 @@ mod tests {
             "http://127.0.0.1:8080/admin",
             "https://10.1.2.3/",
             "http://[::1]/",
+            "http://[::]/",
             "http://[::ffff:7f00:1]/x",
             "http://[0:0:0:0:0:ffff:10.0.0.5]/",
             "http://[fe80::1%25eth0]/",
