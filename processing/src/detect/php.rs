@@ -108,6 +108,10 @@ const PROSE: &[&str] = &[
     "ord", "chr", "dl", "md5", "sha1", "usort", "print_r", "var_dump", "getenv",
 ];
 
+/// Names of [`EXEC`] that SQL dialects have as functions too (Oracle/PostgreSQL `chr`, MySQL
+/// `ord`, `md5`, `sha1`): called with a number, they are PHP only when joined PHP's way.
+const SQL_TOO: &[&str] = &["chr", "ord", "md5", "sha1"];
+
 /// Names unlikely anywhere but PHP code: called with any argument, even glued to other text
 /// (`FOOcall_user_func()`).
 const GLUED: &[&str] = &[
@@ -315,6 +319,33 @@ const ONLY: &[&str] = &[
 
 /// PHP extension families (`posix_`, `pcntl_`, `curl_`…) whose functions reach the host,
 /// processes, the network or a database: any name of the family, as a whole word.
+/// PostgreSQL's own `pg_` functions (`pg_sleep(5)`, `pg_read_file(…)`): SQL injection, which
+/// the SQL detector reports, not PHP's `pg_` extension (none of PHP's functions starts so).
+const POSTGRES_SERVER: &[&str] = &[
+    "pg_sleep",
+    "pg_read_",
+    "pg_ls_",
+    "pg_stat_",
+    "pg_backend_pid",
+    "pg_terminate_backend",
+    "pg_cancel_backend",
+    "pg_reload_conf",
+    "pg_rotate_logfile",
+    "pg_logdir_ls",
+    "pg_file_",
+    "pg_typeof",
+    "pg_size_pretty",
+    "pg_database_size",
+    "pg_relation_size",
+    "pg_table_size",
+    "pg_total_relation_size",
+    "pg_current_",
+    "pg_postmaster_",
+    "pg_is_in_recovery",
+    "pg_get_userbyid",
+    "pg_get_viewdef",
+];
+
 const FAMILIES: &[&str] = &[
     "array_diff",
     "posix_",
@@ -550,7 +581,8 @@ impl Php {
             // A family prefix needs a name after it; a whole name (`array_diff`) is one itself.
             let family = FAMILIES
                 .iter()
-                .any(|f| name.starts_with(f) && (name.len() > f.len() + 1 || !f.ends_with('_')));
+                .any(|f| name.starts_with(f) && (name.len() > f.len() + 1 || !f.ends_with('_')))
+                && !POSTGRES_SERVER.iter().any(|p| name.starts_with(p));
             if flags & N_ONLY != 0 || family {
                 return found("php function call");
             }
@@ -565,15 +597,23 @@ impl Php {
                 let close = memchr::memchr(b')', &b[p..b.len().min(p + 256)]).map(|c| p + c);
                 // `system('id')`, `eval($x)`, `chr(65)`, `exec(base64_decode(…))`, `die()`.
                 let word = b[arg..].iter().take_while(|c| ident_byte(**c)).count();
+                let digit_arg = a.is_some_and(|c| c.is_ascii_digit()) && {
+                    let d = b[arg..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    b[arg + d..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b')')
+                        // `chr(113)||chr(…)`, `md5(1),`: SQL has these functions too (sqlmap
+                        // builds strings with them); PHP joins with `.` or ends a statement.
+                        && (!SQL_TOO.contains(&name)
+                            || close.is_some_and(|c| {
+                                let t = s[c + 1..].trim_start();
+                                t.is_empty() || t.starts_with(['.', ';', '?'])
+                            }))
+                };
                 let code_arg = matches!(a, Some(b'\'' | b'"' | b'`' | b'$' | b'(' | b')'))
                     || word > 0 && {
                         let (n, _) = skip_gap(b, arg + word);
                         b.get(n) == Some(&b'(')
                     }
-                    || a.is_some_and(|c| c.is_ascii_digit()) && {
-                        let d = b[arg..].iter().take_while(|c| c.is_ascii_digit()).count();
-                        b[arg + d..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b')')
-                    };
+                    || digit_arg;
                 // `system(ls)`, `exec/**/(id)`: a bare constant, unspaced.
                 let bare = word > 0 && !b[arg].is_ascii_digit() && {
                     let (n, _) = skip_gap(b, arg + word);
@@ -771,8 +811,27 @@ mod tests {
             "date.timezone=UTC",
             "precision=14",
             "<script language=\"php\">system(\"id\");</script>",
+            "chr(115).chr(121)",
+            "chr(65);",
+            "chr(65)",
         ] {
             assert!(hit(v), "{v}");
+        }
+    }
+
+    /// `chr(113)||chr(106)`: SQL's CHR (sqlmap's string building), which the SQL detector
+    /// reports; PHP joins with `.`.
+    #[test]
+    fn leaves_sql_string_functions_to_sqli() {
+        for v in [
+            "1 and 2853=cast((chr(113)||chr(106)||chr(112)) as numeric)",
+            "select dbms_pipe.receive_message(chr(66)||chr(66),5) from dual",
+            "1) and 7=(select upper(xmltype(chr(60)||chr(58))) from dual",
+            "select md5(1),sha1(2) from t",
+            "1 and 6969=(select 6969 from pg_sleep(5))--",
+            "1;select pg_read_file('/etc/passwd')",
+        ] {
+            assert!(!hit(v), "{v}");
         }
     }
 
