@@ -405,6 +405,21 @@ impl Headers {
         true
     }
 
+    /// Where the list ends now, for [`Headers::reset`].
+    pub(crate) fn mark(&self) -> (u32, u32) {
+        (self.end, self.count)
+    }
+
+    /// Drops every field appended since `mark` was taken (nothing if it is not an earlier mark).
+    pub(crate) fn reset(&mut self, mark: (u32, u32)) {
+        let (end, count) = mark;
+        if end <= self.end && count <= self.count {
+            self.buf.truncate(end as usize);
+            self.end = end;
+            self.count = count;
+        }
+    }
+
     /// Drops the field being written (decoded for the HPACK table's sake, not kept).
     pub(crate) fn rollback(&mut self) {
         self.buf.truncate(self.end as usize);

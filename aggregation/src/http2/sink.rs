@@ -107,9 +107,12 @@ impl Sink<'_> {
             if let Some(fresh) = self.fresh_message(id) {
                 return self.new_message(id, end_stream, block, fresh);
             }
+            if self.trailers(id, end_stream, block) {
+                return;
+            }
         }
-        // Trailers, pushed requests, orphans: decoded into the connection's scratch list (no
-        // allocation once it has grown), then copied where they belong.
+        // Pushed requests, orphans, a client's PUSH_PROMISE: decoded into the connection's scratch
+        // list (no allocation once it has grown), then copied where they belong.
         let mut fields = std::mem::take(&mut self.st.scratch);
         fields.clear();
         let decoded = self.st.decoders[ix(self.side)].decode(
@@ -209,6 +212,64 @@ impl Sink<'_> {
             }
         }
         self.st.maybe_done(id, self.stats);
+    }
+
+    /// A block after the message's first on stream `id` (trailers, RFC 9113 §8.1): decoded
+    /// straight onto the end of the message's list, as `apply_block` would append it from the
+    /// scratch list (gRPC responses all end with one, issue 5). `false`: the stream or its message
+    /// is not there (the general path handles it).
+    fn trailers(&mut self, id: u32, end_stream: bool, block: &[u8]) -> bool {
+        let side = ix(self.side);
+        let st = &mut *self.st;
+        let Some(i) = st.streams.iter().position(|s| s.id == id) else {
+            return false;
+        };
+        let s = &mut st.streams[i];
+        let list = match self.side {
+            Side::Client => s.request.as_mut().map(|r| &mut r.headers),
+            Side::Server => s.response.as_mut().map(|r| &mut r.headers),
+        };
+        let Some(list) = list else {
+            return false;
+        };
+        let mark = list.mark();
+        let mut notes = stream::TrailerNotes::default();
+        let decoded = st.decoders[side].decode_observed(
+            block,
+            self.limits.max_header_bytes,
+            list,
+            &mut notes,
+        );
+        let status = notes.first_status(list);
+        let grpc = notes.grpc(list);
+        let incomplete = self.decoded(decoded);
+        let Some(s) = self.st.streams.get_mut(i) else {
+            return true;
+        };
+        match self.side {
+            Side::Client => {
+                self.st.max_client_stream = self.st.max_client_stream.max(id);
+                s.incomplete |= incomplete;
+                if s.grpc.is_none() {
+                    s.grpc = grpc;
+                }
+                s.req_done |= end_stream;
+            }
+            Side::Server => {
+                if status.is_some_and(|s| (100..200).contains(&s)) {
+                    // Interim response (RFC 9113 §8.1): the final one follows; nothing is kept.
+                    if let Some(r) = &mut s.response {
+                        r.headers.reset(mark);
+                    }
+                    self.stats.interim_responses += 1;
+                    return true;
+                }
+                s.incomplete |= incomplete;
+                s.resp_done |= end_stream;
+            }
+        }
+        self.st.maybe_done(id, self.stats);
+        true
     }
 
     fn apply_block(

@@ -156,6 +156,38 @@ impl Observe for Notes {
     }
 }
 
+/// What a block appended to a message's list (trailers) is checked for: its first `:status`
+/// (interim responses) and its first `content-type` (gRPC), as value spans of the list.
+#[derive(Default)]
+pub(crate) struct TrailerNotes {
+    status: Option<Span>,
+    content_type: Option<Span>,
+}
+
+impl Observe for TrailerNotes {
+    #[inline]
+    fn field(&mut self, class: Class, at: usize, name_len: usize, end: usize) {
+        let value = (at + PREFIX + name_len, end);
+        match class {
+            Class::Status => _ = self.status.get_or_insert(value),
+            Class::ContentType => _ = self.content_type.get_or_insert(value),
+            _ => {}
+        }
+    }
+}
+
+impl TrailerNotes {
+    pub(crate) fn first_status(&self, list: &Fields) -> Option<u16> {
+        self.status.map(|v| list.slice(v).map_or(0, parse_status))
+    }
+
+    /// Whether the first `content-type` is gRPC's (`None`: the block has none).
+    pub(crate) fn grpc(&self, list: &Fields) -> Option<bool> {
+        self.content_type
+            .map(|v| list.slice(v).is_some_and(is_grpc))
+    }
+}
+
 impl Notes {
     /// Notes for a list decoded without an observer.
     pub(crate) fn scan(fields: &Fields) -> Self {
