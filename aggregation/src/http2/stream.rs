@@ -349,6 +349,11 @@ pub(crate) fn push_body(
 ) -> u64 {
     *len += data.len() as u64;
     let room = max.saturating_sub(body.len());
+    if body.capacity() == 0 && room > 0 && !data.is_empty() {
+        // A body without a declared length (gRPC messages): allocated as its first bytes would
+        // grow it (to at least 8), without the general growth path (issue 5).
+        *body = Vec::with_capacity(data.len().min(room).max(8));
+    }
     if data.len() <= room {
         body.extend_from_slice(data);
         0
