@@ -182,7 +182,10 @@ impl Sink<'_> {
         // A connection's first blocks are literals (nothing indexed yet): Huffman codes expand by
         // at most 8/5, each field has its prefix. Later ones are mostly indexed: sized like the last.
         let mut list = Fields::with_capacity(0, room.max(block.len() * 2));
-        let mut notes = stream::Notes::default();
+        let mut notes = match self.side {
+            Side::Client => stream::Notes::request(),
+            Side::Server => stream::Notes::response(),
+        };
         let decoded = self.st.decoders[side].decode_observed(
             block,
             self.limits.max_header_bytes,
@@ -198,7 +201,7 @@ impl Sink<'_> {
         if self.side == Side::Client {
             self.st.max_client_stream = self.st.max_client_stream.max(id);
         } else if notes
-            .first_status(&list)
+            .first_status()
             .is_some_and(|s| (100..200).contains(&s))
         {
             // Interim response (RFC 9113 §8.1): the final one follows.
@@ -214,12 +217,12 @@ impl Sink<'_> {
             match self.side {
                 Side::Client => {
                     let request = s.request.insert(Request::default());
-                    s.grpc = stream::request_into(request, list, &notes, max_body);
+                    s.grpc = stream::request_into(request, list, notes, max_body);
                     s.req_done |= end_stream;
                 }
                 Side::Server => {
                     let response = s.response.insert(Response::default());
-                    stream::response_into(response, list, &notes, max_body);
+                    stream::response_into(response, list, notes, max_body);
                     s.resp_done |= end_stream;
                 }
             }
