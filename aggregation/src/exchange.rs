@@ -311,7 +311,7 @@ impl Headers {
             .map(|(span, name, _)| (span.0, span.1, name))
     }
 
-    /// Each field with the span of its bytes (prefix included), for [`Headers::remove`].
+    /// Each field with the span of its bytes (prefix included).
     pub(crate) fn fields_at(&self) -> impl Iterator<Item = ((usize, usize), &[u8], &[u8])> + '_ {
         let mut it = self.iter();
         let total = it.rest.len();
@@ -320,30 +320,6 @@ impl Headers {
             let (name, value) = it.next()?;
             Some(((at, total - it.rest.len()), name, value))
         })
-    }
-
-    /// Removes the fields at `drop` (spans from [`Headers::fields_at`] or an HPACK
-    /// [`Observe`](crate::http2::hpack::Observe)r, in order) in place: the bytes between them move
-    /// down, no allocation. Spans out of order or beyond the fields empty the list (not reachable
-    /// from those sources).
-    pub(crate) fn remove(&mut self, drop: &[(usize, usize)]) {
-        let end = self.end as usize;
-        let Some(&(mut write, _)) = drop.first() else {
-            return;
-        };
-        for (k, &(a, b)) in drop.iter().enumerate() {
-            let next = drop.get(k + 1).map_or(end, |d| d.0);
-            if a > b || b > next || next > end {
-                self.clear();
-                return;
-            }
-            self.buf.copy_within(b..next, write);
-            write += next - b;
-        }
-        self.buf.truncate(write);
-        // Below `end`, which fits u32.
-        self.end = write as u32;
-        self.count = self.count.saturating_sub(drop.len() as u32);
     }
 
     /// Reserves room for `bytes` more name and value bytes in `fields` more fields.
@@ -403,6 +379,21 @@ impl Headers {
         self.count += 1;
         self.end = len as u32;
         true
+    }
+
+    /// Where the list ends now, for [`Headers::reset`].
+    pub(crate) fn mark(&self) -> (u32, u32) {
+        (self.end, self.count)
+    }
+
+    /// Drops every field appended since `mark` was taken (nothing if it is not an earlier mark).
+    pub(crate) fn reset(&mut self, mark: (u32, u32)) {
+        let (end, count) = mark;
+        if end <= self.end && count <= self.count {
+            self.buf.truncate(end as usize);
+            self.end = end;
+            self.count = count;
+        }
     }
 
     /// Drops the field being written (decoded for the HPACK table's sake, not kept).
@@ -550,40 +541,12 @@ mod tests {
     }
 
     #[test]
-    fn remove_matches_filtered_and_encoded_fields_append() {
+    fn values_copied_within_and_encoded_fields_append() {
         let names: [&[u8]; 5] = [b":method", b":path", b"host", b"x", b""];
-        // Every subset of fields of a 5-field list, dropped by span, equals the filter by position.
         let mut h = Headers::new();
         for (i, n) in names.iter().enumerate() {
             h.push(n, format!("v{i}").as_bytes());
         }
-        let spans: Vec<_> = h.fields_at().map(|(span, _, _)| span).collect();
-        for mask in 0u32..32 {
-            let drop: Vec<_> = (0..5)
-                .filter(|i| mask & (1 << i) != 0)
-                .map(|i| spans[i])
-                .collect();
-            // Names are distinct, so filtering by name drops exactly those fields.
-            let want = h.filtered(
-                |n| {
-                    let i = names.iter().position(|m| *m == n).unwrap_or(0);
-                    mask & (1 << i) == 0
-                },
-                1,
-                4,
-            );
-            let mut got = h.clone();
-            got.remove(&drop);
-            assert_eq!(got, want, "mask {mask:b}");
-            assert_eq!(got.buf.len(), want.buf.len());
-            // Appending after a removal lands behind the kept fields.
-            got.push(b"z", b"");
-            assert_eq!(got.iter().last(), Some((&b"z"[..], &b""[..])));
-        }
-        // Spans out of order empty the list rather than corrupt it.
-        let mut bad = h.clone();
-        bad.remove(&[spans[2], spans[1]]);
-        assert!(bad.is_empty() && bad.iter().next().is_none());
         // A copy of a field's value, appended under another name.
         let mut w = h.clone();
         let (span, name, _) = w.fields_at().nth(2).expect("3 fields");

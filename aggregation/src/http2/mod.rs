@@ -310,10 +310,29 @@ impl Streams {
             .map(|s| &mut **s)
     }
 
+    /// Where stream `id` is in `streams`.
+    pub(super) fn position(&self, id: u32) -> Option<usize> {
+        self.streams.iter().position(|s| s.id == id)
+    }
+
     /// The stream `id`, created if new. `None`: it cannot be tracked.
     pub(super) fn open(&mut self, id: u32, stats: &mut ParserStats) -> Option<&mut Stream> {
-        if let Some(i) = self.streams.iter().position(|s| s.id == id) {
-            return self.streams.get_mut(i).map(|s| &mut **s);
+        let at = self.position(id);
+        let i = self.open_at(id, at, stats)?;
+        self.streams.get_mut(i).map(|s| &mut **s)
+    }
+
+    /// [`Streams::open`] given where the stream is (`at`, from [`Streams::position`] with no
+    /// change to the list since): returns where it is then. Saves looking for it again, as every
+    /// frame used to several times (issue 5).
+    pub(super) fn open_at(
+        &mut self,
+        id: u32,
+        at: Option<usize>,
+        stats: &mut ParserStats,
+    ) -> Option<usize> {
+        if let Some(i) = at.filter(|&i| self.streams.get(i).is_some_and(|s| s.id == id)) {
+            return Some(i);
         }
         if self.streams.len() >= MAX_STREAMS {
             stats.h2_streams_dropped += 1;
@@ -333,7 +352,7 @@ impl Streams {
         };
         self.streams.push(s);
         self.next_seq += 1;
-        self.streams.last_mut().map(|s| &mut **s)
+        self.streams.len().checked_sub(1)
     }
 
     /// Recycles the box at the front of `out` if `pop` emptied it.
@@ -387,13 +406,20 @@ impl Streams {
 
     /// Emits stream `id` if both sides ended.
     pub(super) fn maybe_done(&mut self, id: u32, stats: &mut ParserStats) {
-        if let Some(i) = self.streams.iter().position(|s| s.id == id) {
-            let s = &self.streams[i];
-            let orphan_done = s.request.is_none() && s.resp_done && id <= self.max_client_stream;
-            if s.is_done() || orphan_done {
-                let s = self.streams.swap_remove(i);
-                self.emit(s, stats);
-            }
+        if let Some(i) = self.position(id) {
+            self.maybe_done_at(i, stats);
+        }
+    }
+
+    /// Emits the stream at `i` of `streams` if both sides ended.
+    pub(super) fn maybe_done_at(&mut self, i: usize, stats: &mut ParserStats) {
+        let Some(s) = self.streams.get(i) else {
+            return;
+        };
+        let orphan_done = s.request.is_none() && s.resp_done && s.id <= self.max_client_stream;
+        if s.is_done() || orphan_done {
+            let s = self.streams.swap_remove(i);
+            self.emit(s, stats);
         }
     }
 }

@@ -23,6 +23,14 @@ pub(crate) trait FrameSink {
     fn data(&mut self, head: &Head, bytes: &[u8]);
     /// The DATA frame `head` is complete (its END_STREAM flag now applies).
     fn data_end(&mut self, head: &Head);
+    /// A whole DATA frame without padding: what [`FrameSink::data`] (unless empty) and
+    /// [`FrameSink::data_end`] do, in one call.
+    fn data_frame(&mut self, head: &Head, payload: &[u8]) {
+        if !payload.is_empty() {
+            self.data(head, payload);
+        }
+        self.data_end(head);
+    }
     /// `lost` bytes of a DATA frame's payload went missing (a gap inside the frame).
     fn lost_data(&mut self, head: &Head, lost: u64);
     /// A header-carrying frame was not kept (too large, or partly lost): its block is gone.
@@ -252,12 +260,7 @@ impl FrameReader {
     fn whole(&mut self, head: Head, payload: &[u8], sink: &mut impl FrameSink) -> bool {
         let len = payload.len();
         match head.kind {
-            kind::DATA if !head.has(flag::PADDED) => {
-                if len > 0 {
-                    sink.data(&head, payload);
-                }
-                sink.data_end(&head);
-            }
+            kind::DATA if !head.has(flag::PADDED) => sink.data_frame(&head, payload),
             kind::HEADERS | kind::CONTINUATION | kind::PUSH_PROMISE if len <= self.block_cap => {
                 sink.frame(head, payload)
             }

@@ -104,12 +104,18 @@ impl Sink<'_> {
     /// A whole header block: decode, then apply to its stream.
     fn block_done(&mut self, id: u32, promised: Option<u32>, end_stream: bool, block: &[u8]) {
         if promised.is_none() {
-            if let Some(fresh) = self.fresh_message(id) {
-                return self.new_message(id, end_stream, block, fresh);
+            let at = self.st.position(id);
+            if let Some(fresh) = self.fresh_message(id, at) {
+                return self.new_message(id, at, end_stream, block, fresh);
+            }
+            if let Some(i) = at {
+                if self.trailers(i, id, end_stream, block) {
+                    return;
+                }
             }
         }
-        // Trailers, pushed requests, orphans: decoded into the connection's scratch list (no
-        // allocation once it has grown), then copied where they belong.
+        // Pushed requests, orphans, a client's PUSH_PROMISE: decoded into the connection's scratch
+        // list (no allocation once it has grown), then copied where they belong.
         let mut fields = std::mem::take(&mut self.st.scratch);
         fields.clear();
         let decoded = self.st.decoders[ix(self.side)].decode(
@@ -142,9 +148,10 @@ impl Sink<'_> {
 
     /// Will a block on stream `id` start a message (the request, or the response of a request we
     /// saw)? Then it is decoded straight into that message's own list; returns the room to give it.
-    fn fresh_message(&self, id: u32) -> Option<usize> {
+    /// `at`: where the stream is ([`Streams::position`]).
+    fn fresh_message(&self, id: u32, at: Option<usize>) -> Option<usize> {
         let guess = self.st.list_guess[ix(self.side)];
-        let s = self.st.streams.iter().find(|s| s.id == id);
+        let s = at.and_then(|i| self.st.streams.get(i));
         match self.side {
             Side::Client => s.is_none_or(|s| s.request.is_none()).then_some(guess),
             Side::Server => match s {
@@ -163,12 +170,22 @@ impl Sink<'_> {
     /// A block that starts a message: decoded into the list the message keeps (sized like the last
     /// one of this side), noting where the fields it is built from are. Saves copying the list
     /// from the scratch list and scanning it again (issue 5).
-    fn new_message(&mut self, id: u32, end_stream: bool, block: &[u8], room: usize) {
+    fn new_message(
+        &mut self,
+        id: u32,
+        at: Option<usize>,
+        end_stream: bool,
+        block: &[u8],
+        room: usize,
+    ) {
         let side = ix(self.side);
         // A connection's first blocks are literals (nothing indexed yet): Huffman codes expand by
         // at most 8/5, each field has its prefix. Later ones are mostly indexed: sized like the last.
         let mut list = Fields::with_capacity(0, room.max(block.len() * 2));
-        let mut notes = stream::Notes::default();
+        let mut notes = match self.side {
+            Side::Client => stream::Notes::request(),
+            Side::Server => stream::Notes::response(),
+        };
         let decoded = self.st.decoders[side].decode_observed(
             block,
             self.limits.max_header_bytes,
@@ -181,34 +198,93 @@ impl Sink<'_> {
         let incomplete = self.decoded(decoded);
         let max_body = self.limits.max_body_bytes;
         let stats = &mut *self.stats;
-        match self.side {
-            Side::Client => {
-                self.st.max_client_stream = self.st.max_client_stream.max(id);
-                if let Some(s) = self.st.open(id, stats) {
-                    s.incomplete |= incomplete;
+        if self.side == Side::Client {
+            self.st.max_client_stream = self.st.max_client_stream.max(id);
+        } else if notes
+            .first_status()
+            .is_some_and(|s| (100..200).contains(&s))
+        {
+            // Interim response (RFC 9113 §8.1): the final one follows.
+            stats.interim_responses += 1;
+            return;
+        }
+        // Decoding did not change the stream list: where the stream was is where it is.
+        let Some(i) = self.st.open_at(id, at, stats) else {
+            return;
+        };
+        if let Some(s) = self.st.streams.get_mut(i) {
+            s.incomplete |= incomplete;
+            match self.side {
+                Side::Client => {
                     let request = s.request.insert(Request::default());
-                    s.grpc = stream::request_into(request, list, &notes, max_body);
+                    s.grpc = stream::request_into(request, list, notes, max_body);
                     s.req_done |= end_stream;
                 }
-            }
-            Side::Server => {
-                if notes
-                    .first_status(&list)
-                    .is_some_and(|s| (100..200).contains(&s))
-                {
-                    // Interim response (RFC 9113 §8.1): the final one follows.
-                    stats.interim_responses += 1;
-                    return;
-                }
-                if let Some(s) = self.st.open(id, stats) {
-                    s.incomplete |= incomplete;
+                Side::Server => {
                     let response = s.response.insert(Response::default());
-                    stream::response_into(response, list, &notes, max_body);
+                    stream::response_into(response, list, notes, max_body);
                     s.resp_done |= end_stream;
                 }
             }
         }
-        self.st.maybe_done(id, self.stats);
+        self.st.maybe_done_at(i, self.stats);
+    }
+
+    /// A block after the message's first on stream `id` (trailers, RFC 9113 §8.1): decoded
+    /// straight onto the end of the message's list, as `apply_block` would append it from the
+    /// scratch list (gRPC responses all end with one, issue 5). `i`: where the stream is in the
+    /// list. `false`: its message is not there (the general path handles it).
+    fn trailers(&mut self, i: usize, id: u32, end_stream: bool, block: &[u8]) -> bool {
+        let side = ix(self.side);
+        let st = &mut *self.st;
+        let Some(s) = st.streams.get_mut(i) else {
+            return false;
+        };
+        let list = match self.side {
+            Side::Client => s.request.as_mut().map(|r| &mut r.headers),
+            Side::Server => s.response.as_mut().map(|r| &mut r.headers),
+        };
+        let Some(list) = list else {
+            return false;
+        };
+        let mark = list.mark();
+        let mut notes = stream::TrailerNotes::default();
+        let decoded = st.decoders[side].decode_observed(
+            block,
+            self.limits.max_header_bytes,
+            list,
+            &mut notes,
+        );
+        let status = notes.first_status(list);
+        let grpc = notes.grpc(list);
+        let incomplete = self.decoded(decoded);
+        let Some(s) = self.st.streams.get_mut(i) else {
+            return true;
+        };
+        match self.side {
+            Side::Client => {
+                self.st.max_client_stream = self.st.max_client_stream.max(id);
+                s.incomplete |= incomplete;
+                if s.grpc.is_none() {
+                    s.grpc = grpc;
+                }
+                s.req_done |= end_stream;
+            }
+            Side::Server => {
+                if status.is_some_and(|s| (100..200).contains(&s)) {
+                    // Interim response (RFC 9113 §8.1): the final one follows; nothing is kept.
+                    if let Some(r) = &mut s.response {
+                        r.headers.reset(mark);
+                    }
+                    self.stats.interim_responses += 1;
+                    return true;
+                }
+                s.incomplete |= incomplete;
+                s.resp_done |= end_stream;
+            }
+        }
+        self.st.maybe_done_at(i, self.stats);
+        true
     }
 
     fn apply_block(
@@ -284,6 +360,63 @@ impl Sink<'_> {
                 self.st.maybe_done(id, self.stats);
             }
         }
+    }
+
+    /// DATA bytes for the stream at `i` of the list.
+    fn append_data(&mut self, i: usize, bytes: &[u8]) {
+        let room = kept_budget(self.limits).saturating_sub(self.st.kept);
+        let limit = self.limits.max_body_bytes;
+        let side = self.side;
+        let Some(s) = self.st.streams.get_mut(i) else {
+            return;
+        };
+        let (msg, lossy) = match side {
+            Side::Client => (
+                s.request
+                    .as_mut()
+                    .map(|r| (&mut r.body, &mut r.body_len, &mut r.body_truncated)),
+                s.req_lossy,
+            ),
+            Side::Server => (
+                s.response
+                    .as_mut()
+                    .map(|r| (&mut r.body, &mut r.body_len, &mut r.body_truncated)),
+                s.resp_lossy,
+            ),
+        };
+        let Some((body, len, truncated)) = msg else {
+            return;
+        };
+        let before = body.len();
+        // After lost bytes nothing more is kept (not contiguous); otherwise the per-message limit and
+        // the connection's budget both apply.
+        let max = if lossy {
+            before
+        } else {
+            limit.min(before + room)
+        };
+        let dropped = stream::push_body(body, len, truncated, max, bytes);
+        let kept = body.len() - before;
+        self.st.kept += kept;
+        self.stats.body_bytes_dropped += dropped;
+    }
+
+    /// The DATA frame `head` ended; `at`: where its stream is.
+    fn end_data(&mut self, head: &Head, at: Option<usize>) {
+        self.stats.h2_frames += 1;
+        if !head.has(flag::END_STREAM) {
+            return;
+        }
+        let Some(i) = at else {
+            return;
+        };
+        if let Some(s) = self.st.streams.get_mut(i) {
+            match self.side {
+                Side::Client => s.req_done = true,
+                Side::Server => s.resp_done = true,
+            }
+        }
+        self.st.maybe_done_at(i, self.stats);
     }
 
     /// GOAWAY (RFC 9113 §6.8): streams the peer of the sender opened above Last-Stream-ID were not and
@@ -363,56 +496,24 @@ impl FrameSink for Sink<'_> {
     }
 
     fn data(&mut self, head: &Head, bytes: &[u8]) {
-        let room = kept_budget(self.limits).saturating_sub(self.st.kept);
-        let limit = self.limits.max_body_bytes;
-        let side = self.side;
-        let Some(s) = self.st.find(head.stream) else {
-            return;
-        };
-        let (msg, lossy) = match side {
-            Side::Client => (
-                s.request
-                    .as_mut()
-                    .map(|r| (&mut r.body, &mut r.body_len, &mut r.body_truncated)),
-                s.req_lossy,
-            ),
-            Side::Server => (
-                s.response
-                    .as_mut()
-                    .map(|r| (&mut r.body, &mut r.body_len, &mut r.body_truncated)),
-                s.resp_lossy,
-            ),
-        };
-        let Some((body, len, truncated)) = msg else {
-            return;
-        };
-        let before = body.len();
-        // After lost bytes nothing more is kept (not contiguous); otherwise the per-message limit and
-        // the connection's budget both apply.
-        let max = if lossy {
-            before
-        } else {
-            limit.min(before + room)
-        };
-        let dropped = stream::push_body(body, len, truncated, max, bytes);
-        let kept = body.len() - before;
-        self.st.kept += kept;
-        self.stats.body_bytes_dropped += dropped;
+        if let Some(i) = self.st.position(head.stream) {
+            self.append_data(i, bytes);
+        }
     }
 
     fn data_end(&mut self, head: &Head) {
-        self.stats.h2_frames += 1;
-        if !head.has(flag::END_STREAM) {
-            return;
+        let at = self.st.position(head.stream);
+        self.end_data(head, at);
+    }
+
+    /// One lookup of the stream for the whole frame (gRPC messages are small DATA frames, each
+    /// looked up twice before, issue 5).
+    fn data_frame(&mut self, head: &Head, payload: &[u8]) {
+        let at = self.st.position(head.stream);
+        if let Some(i) = at.filter(|_| !payload.is_empty()) {
+            self.append_data(i, payload);
         }
-        let side = self.side;
-        if let Some(s) = self.st.find(head.stream) {
-            match side {
-                Side::Client => s.req_done = true,
-                Side::Server => s.resp_done = true,
-            }
-        }
-        self.st.maybe_done(head.stream, self.stats);
+        self.end_data(head, at);
     }
 
     fn lost_data(&mut self, head: &Head, lost: u64) {

@@ -1,5 +1,6 @@
 //! One HTTP/2 stream: a request and its response built from header blocks and DATA (RFC 9113 §8.1).
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 
 use crate::exchange::{Exchange, Protocol, Request, Response, PREFIX};
@@ -60,116 +61,139 @@ impl Stream {
 /// [`super::MAX_STREAMS`] streams may be open).
 const RESERVE_MAX: usize = 16 * 1024;
 
-/// Dropped fields whose spans are remembered per block; a block that drops more (a repeated
-/// pseudo-field, malformed per RFC 9113 §8.3) is copied through the general filter.
-const DROP_MAX: usize = 4;
-
-/// Where the fields a message is built from sit in a decoded list (RFC 9113 §8.3): noted while
-/// the HPACK decoder appends them ([`Observe`]), or by one scan ([`Notes::scan`]). Spans are of the
-/// list's buffer; values are read only when the message is built.
+/// What a message is built from (RFC 9113 §8.3), learnt while the HPACK decoder appends its
+/// fields ([`Observe`]), or by one pass over a list decoded elsewhere ([`Notes::sift`]). The
+/// pseudo-fields that become the request line or the status (`:method`, `:path`; `:status`) are
+/// taken instead of kept: never written to the list, so nothing has to be removed from it
+/// afterwards (a move of the fields behind them, issue 5). Other spans are of the list's buffer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Notes {
-    /// Value spans; a later field of the same name wins, as the former filter's assignments did.
-    method: Option<Span>,
-    path: Option<Span>,
+    /// Whose fields: a response's (`:status` taken) or a request's (`:method`, `:path` taken).
+    response: bool,
+    /// A later field of the same name wins, as the former filter's assignments did.
+    method: Option<Cow<'static, str>>,
+    path: Option<String>,
+    /// Last `:status`, parsed (0: not three digits).
+    status: Option<u16>,
+    /// The first `:status` (interim responses are recognised by it).
+    first_status: Option<u16>,
     authority: Option<Span>,
     content_length: Option<Span>,
-    status: Option<Span>,
-    /// The first `:status` (interim responses are recognised by it).
-    first_status: Option<Span>,
     /// Requests: whether gRPC is decided by the first `content-type`; responses by the last.
     first_content_type: Option<Span>,
     content_type: Option<Span>,
     has_host: bool,
-    /// Whole-field spans dropped from a request (`:method`, `:path`) and from a response
-    /// (`:status`); beyond [`DROP_MAX`] only counted (the general filter copies such a list).
-    request_drop: Drops,
-    status_drop: Drops,
 }
 
 type Span = (usize, usize);
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Drops {
-    spans: [Span; DROP_MAX],
-    count: usize,
-}
-
-impl Drops {
-    fn push(&mut self, span: Span) {
-        if let Some(d) = self.spans.get_mut(self.count) {
-            *d = span;
-        }
-        self.count += 1;
-    }
-
-    /// Removes the dropped fields from `list` in place, or with the general filter when more were
-    /// dropped than remembered (a repeated pseudo-field, malformed per RFC 9113 §8.3), then
-    /// appends `host` with the value at `host_from` (a span of the list before the removal).
-    fn apply(&self, list: &mut Fields, keep: impl Fn(&[u8]) -> bool, host_from: Option<Span>) {
-        match self.spans.get(..self.count) {
-            Some(spans) => {
-                list.remove(spans);
-                if let Some((a, b)) = host_from {
-                    // Where the value is now: the removed fields before it moved it down.
-                    let shift: usize = spans.iter().filter(|d| d.1 <= a).map(|d| d.1 - d.0).sum();
-                    list.push_from_within(b"host", a - shift..b - shift);
-                }
-            }
-            None => {
-                if let Some((a, b)) = host_from {
-                    list.push_from_within(b"host", a..b);
-                }
-                *list = list.filtered(keep, 0, 0);
-            }
-        }
-    }
-}
-
 impl Observe for Notes {
+    #[inline]
+    fn takes(&self, class: Class) -> bool {
+        match class {
+            Class::Method | Class::Path => !self.response,
+            Class::Status => self.response,
+            _ => false,
+        }
+    }
+
+    #[inline]
+    fn took(&mut self, class: Class, value: &[u8]) {
+        match class {
+            Class::Method => self.method = Some(crate::exchange::method(value)),
+            Class::Path => self.path = Some(into_string(value)),
+            Class::Status => {
+                let status = parse_status(value);
+                self.first_status.get_or_insert(status);
+                self.status = Some(status);
+            }
+            _ => {}
+        }
+    }
+
     #[inline]
     fn field(&mut self, class: Class, at: usize, name_len: usize, end: usize) {
         let value = (at + PREFIX + name_len, end);
         match class {
-            Class::Other => {}
-            Class::Method => {
-                self.method = Some(value);
-                self.request_drop.push((at, end));
-            }
-            Class::Path => {
-                self.path = Some(value);
-                self.request_drop.push((at, end));
-            }
             Class::Authority => self.authority = Some(value),
-            Class::Status => {
-                self.first_status.get_or_insert(value);
-                self.status = Some(value);
-                self.status_drop.push((at, end));
-            }
             Class::Host => self.has_host = true,
             Class::ContentLength => self.content_length = Some(value),
             Class::ContentType => {
                 self.first_content_type.get_or_insert(value);
                 self.content_type = Some(value);
             }
+            // Taken, or (the other side's pseudo-fields) kept as they are.
+            Class::Other | Class::Method | Class::Path | Class::Status => {}
         }
     }
 }
 
-impl Notes {
-    /// Notes for a list decoded without an observer.
-    pub(crate) fn scan(fields: &Fields) -> Self {
-        let mut n = Notes::default();
-        for ((at, end), name, _) in fields.fields_at() {
-            n.field(Class::of(name), at, name.len(), end);
+/// What a block appended to a message's list (trailers) is checked for: its first `:status`
+/// (interim responses) and its first `content-type` (gRPC), as value spans of the list.
+#[derive(Default)]
+pub(crate) struct TrailerNotes {
+    status: Option<Span>,
+    content_type: Option<Span>,
+}
+
+impl Observe for TrailerNotes {
+    #[inline]
+    fn field(&mut self, class: Class, at: usize, name_len: usize, end: usize) {
+        let value = (at + PREFIX + name_len, end);
+        match class {
+            Class::Status => _ = self.status.get_or_insert(value),
+            Class::ContentType => _ = self.content_type.get_or_insert(value),
+            _ => {}
         }
-        n
+    }
+}
+
+impl TrailerNotes {
+    pub(crate) fn first_status(&self, list: &Fields) -> Option<u16> {
+        self.status.map(|v| list.slice(v).map_or(0, parse_status))
     }
 
-    /// The first `:status` of the block, parsed (`None`: the block has none).
-    pub(crate) fn first_status(&self, list: &Fields) -> Option<u16> {
+    /// Whether the first `content-type` is gRPC's (`None`: the block has none).
+    pub(crate) fn grpc(&self, list: &Fields) -> Option<bool> {
+        self.content_type
+            .map(|v| list.slice(v).is_some_and(is_grpc))
+    }
+}
+
+impl Notes {
+    /// Notes for the request's fields.
+    pub(crate) fn request() -> Self {
+        Self::default()
+    }
+
+    /// Notes for the response's fields.
+    pub(crate) fn response() -> Self {
+        Self {
+            response: true,
+            ..Self::default()
+        }
+    }
+
+    /// The fields of a list decoded elsewhere, as the decoder would have given them: taken or
+    /// copied into a new list (with room for `extra` more bytes).
+    pub(crate) fn sift(&mut self, fields: &Fields, extra: usize) -> Fields {
+        let mut list = Fields::with_capacity(0, fields.end() + extra);
+        for (name, value) in fields {
+            let class = Class::of(name);
+            if self.takes(class) {
+                self.took(class, value);
+            } else {
+                let at = list.end();
+                list.push(name, value);
+                self.field(class, at, name.len(), list.end());
+            }
+        }
+        list
+    }
+
+    /// The first `:status` of the block (`None`: the block has none; 0: not three digits).
+    pub(crate) fn first_status(&self) -> Option<u16> {
         self.first_status
-            .map(|v| list.slice(v).map_or(0, parse_status))
     }
 }
 
@@ -177,13 +201,13 @@ fn is_grpc(v: &[u8]) -> bool {
     v.starts_with(b"application/grpc")
 }
 
-/// Builds a request from a decoded header block (RFC 9113 §8.3.1). `:method` and `:path` become the
-/// request line; other pseudo-fields stay in the list; `:authority` also yields a `host` field when the
-/// block has none, so HTTP/1 and HTTP/2 requests look alike to detection (§8.3.1 equates them).
-/// `list` becomes the request's header list as it is: the dropped fields are removed in place (the
-/// HPACK decoder wrote the block straight into it, see `Sink::block_done`).
+/// Builds a request from a decoded header block (RFC 9113 §8.3.1). `:method` and `:path` (taken
+/// by `n`) become the request line; other pseudo-fields stay in the list; `:authority` also
+/// yields a `host` field when the block has none, so HTTP/1 and HTTP/2 requests look alike to
+/// detection (§8.3.1 equates them). `list` becomes the request's header list as it is (the HPACK
+/// decoder wrote the block straight into it, see `Sink::block_done`).
 /// Also returns whether the first `content-type` is gRPC's (`None`: the block has none).
-pub(crate) fn request_in(list: Fields, n: &Notes, max_body: usize) -> (Request, Option<bool>) {
+pub(crate) fn request_in(list: Fields, n: Notes, max_body: usize) -> (Request, Option<bool>) {
     let mut req = Request::default();
     let grpc = request_into(&mut req, list, n, max_body);
     (req, grpc)
@@ -195,30 +219,28 @@ pub(crate) fn request_in(list: Fields, n: &Notes, max_body: usize) -> (Request, 
 pub(crate) fn request_into(
     req: &mut Request,
     mut list: Fields,
-    n: &Notes,
+    n: Notes,
     max_body: usize,
 ) -> Option<bool> {
-    let value = |v: Option<Span>| v.and_then(|v| list.slice(v));
-    req.method = value(n.method)
-        .map(crate::exchange::method)
-        .unwrap_or_default();
-    req.uri = value(n.path).map(into_string).unwrap_or_default();
+    req.method = n.method.unwrap_or_default();
+    req.uri = n.path.unwrap_or_default();
     req.version = "HTTP/2";
     let grpc = n
         .first_content_type
         .map(|v| list.slice(v).is_some_and(is_grpc));
-    reserve_body(&mut req.body, value(n.content_length), max_body);
+    reserve_body(
+        &mut req.body,
+        n.content_length.and_then(|v| list.slice(v)),
+        max_body,
+    );
     if let Some(a) = n.authority {
         if req.uri.is_empty() && req.method == "CONNECT" {
             req.uri = list.slice(a).map(into_string).unwrap_or_default();
         }
+        if !n.has_host {
+            list.push_from_within(b"host", a.0..a.1);
+        }
     }
-    // Removed first: the list was sized for what it holds, the dropped fields make room for `host`.
-    n.request_drop.apply(
-        &mut list,
-        |n| n != b":method" && n != b":path",
-        n.authority.filter(|_| !n.has_host),
-    );
     req.headers = list;
     grpc
 }
@@ -226,30 +248,27 @@ pub(crate) fn request_into(
 /// [`request_in`] for a list decoded elsewhere (the connection's scratch list): copied once, into
 /// storage with room for the `host` field.
 pub(crate) fn request_from(fields: &Fields, max_body: usize) -> (Request, Option<bool>) {
-    let n = Notes::scan(fields);
-    let host = n
-        .authority
-        .filter(|_| !n.has_host)
-        .map_or(0, |(a, b)| b"host".len() + b - a);
-    let mut list = Fields::with_capacity(1, fields.end() + host);
-    // The copy's spans are the original's: the fields land at the same offsets.
-    list.extend_from(fields);
-    request_in(list, &n, max_body)
+    let host = fields
+        .find(b":authority")
+        .filter(|_| fields.find(b"host").is_none())
+        .map_or(0, |a| PREFIX + b"host".len() + a.len());
+    let mut n = Notes::request();
+    let list = n.sift(fields, host);
+    request_in(list, n, max_body)
 }
 
-/// A response from a decoded header block: `:status`, and the fields without it (removed in place
-/// from `list`, as in [`request_in`]). `trailer_room`: the request was gRPC's, whose responses end
-/// with a trailers block (`grpc-status`, usually `grpc-message`; gRPC over HTTP/2 spec,
-/// "Responses"): room for them now saves regrowing the list when they come.
-pub(crate) fn response_in(list: Fields, n: &Notes, max_body: usize) -> Response {
+/// A response from a decoded header block: `:status` (taken by `n`), and the other fields.
+pub(crate) fn response_in(list: Fields, n: Notes, max_body: usize) -> Response {
     let mut resp = Response::default();
     response_into(&mut resp, list, n, max_body);
     resp
 }
 
-/// [`response_in`] into the response's slot, in place (see [`request_into`]).
-pub(crate) fn response_into(resp: &mut Response, mut list: Fields, n: &Notes, max_body: usize) {
-    resp.status = n.status.and_then(|v| list.slice(v)).map_or(0, parse_status);
+/// [`response_in`] into the response's slot, in place (see [`request_into`]). A gRPC response
+/// ends with a trailers block (`grpc-status`, usually `grpc-message`; gRPC over HTTP/2 spec,
+/// "Responses"): room for them now saves regrowing the list when they come.
+pub(crate) fn response_into(resp: &mut Response, mut list: Fields, n: Notes, max_body: usize) {
+    resp.status = n.status.unwrap_or(0);
     let grpc = n
         .content_type
         .and_then(|v| list.slice(v))
@@ -259,7 +278,6 @@ pub(crate) fn response_into(resp: &mut Response, mut list: Fields, n: &Notes, ma
         n.content_length.and_then(|v| list.slice(v)),
         max_body,
     );
-    n.status_drop.apply(&mut list, |n| n != b":status", None);
     if grpc {
         list.reserve(GRPC_TRAILER_FIELDS, GRPC_TRAILER_BYTES);
     }
@@ -267,16 +285,15 @@ pub(crate) fn response_into(resp: &mut Response, mut list: Fields, n: &Notes, ma
     resp.headers = list;
 }
 
-/// Room kept in a gRPC response's list for its trailers (see [`response_in`]).
+/// Room kept in a gRPC response's list for its trailers (see [`response_into`]).
 pub(crate) const GRPC_TRAILER_FIELDS: usize = 2;
 pub(crate) const GRPC_TRAILER_BYTES: usize = 48;
 
 /// [`response_in`] for a list decoded elsewhere: copied once.
 pub(crate) fn response_from(fields: &Fields, max_body: usize) -> Response {
-    let n = Notes::scan(fields);
-    let mut list = Fields::with_capacity(GRPC_TRAILER_FIELDS, fields.end() + GRPC_TRAILER_BYTES);
-    list.extend_from(fields);
-    response_in(list, &n, max_body)
+    let mut n = Notes::response();
+    let list = n.sift(fields, GRPC_TRAILER_FIELDS * PREFIX + GRPC_TRAILER_BYTES);
+    response_in(list, n, max_body)
 }
 
 /// One allocation for a body whose length is declared (RFC 9113 §8.1.1 allows `content-length`),
@@ -317,6 +334,11 @@ pub(crate) fn push_body(
 ) -> u64 {
     *len += data.len() as u64;
     let room = max.saturating_sub(body.len());
+    if body.capacity() == 0 && room > 0 && !data.is_empty() {
+        // A body without a declared length (gRPC messages): allocated as its first bytes would
+        // grow it (to at least 8), without the general growth path (issue 5).
+        *body = Vec::with_capacity(data.len().min(room).max(8));
+    }
     if data.len() <= room {
         body.extend_from_slice(data);
         0
@@ -448,8 +470,8 @@ mod tests {
     }
 
     proptest! {
-        /// Any field list, repeated pseudo-fields included (beyond the spans remembered), builds
-        /// the same request and response as before.
+        /// Any field list, repeated pseudo-fields included, builds the same request and response
+        /// as before.
         #[test]
         fn one_scan_builds_what_the_filter_built(list in prop::collection::vec(field(), 0..12)) {
             let fields: Fields = list.iter().copied().collect();
@@ -462,18 +484,18 @@ mod tests {
             let last_status = fields.iter().filter(|(n, _)| *n == b":status").last();
             prop_assert_eq!(resp.status, last_status.map_or(0, |(_, v)| parse_status(v)));
             prop_assert_eq!(resp.headers, fields.filtered(|n| n != b":status", 0, 0));
-            prop_assert_eq!(
-                Notes::scan(&fields).first_status(&fields),
-                fields.find(b":status").map(parse_status)
-            );
+            let mut n = Notes::response();
+            n.sift(&fields, 0);
+            prop_assert_eq!(n.first_status(), fields.find(b":status").map(parse_status));
         }
 
-        /// Blocks decoded straight into a message's list, noting fields as they are appended
-        /// (indexed static and dynamic entries, literals with indexed and literal names, lists cut
-        /// by the size limit), note what a scan of the decoded list notes, and build the same
-        /// request and response as building from the scratch list does.
+        /// Blocks decoded straight into a message's list, noting fields as they are appended and
+        /// taking the pseudo-fields the message is built from (indexed static and dynamic
+        /// entries, literals with indexed and literal names, lists cut by the size limit), give
+        /// what sifting the plainly decoded list gives, and build the same request and response
+        /// as the former filter.
         #[test]
-        fn observed_decoding_notes_what_a_scan_notes(
+        fn observed_decoding_gives_what_sifting_gives(
             blocks in prop::collection::vec(
                 (prop::collection::vec(field(), 0..10), prop::collection::vec(any::<u8>(), 10)),
                 1..4,
@@ -482,23 +504,35 @@ mod tests {
             room in 0usize..64,
         ) {
             let mut mirror = Vec::new();
-            let mut observed = crate::http2::hpack::Decoder::new(true);
+            let mut requests = crate::http2::hpack::Decoder::new(true);
+            let mut responses = crate::http2::hpack::Decoder::new(true);
             let mut plain = crate::http2::hpack::Decoder::new(true);
             for (list, modes) in &blocks {
                 let block = encode_block(list, modes, &mut mirror);
-                let mut fields = Fields::with_capacity(0, room);
-                let mut notes = Notes::default();
-                let got = observed.decode_observed(&block, max_list, &mut fields, &mut notes);
                 let mut want_fields = Fields::new();
                 let want = plain.decode(&block, max_list, &mut want_fields);
-                prop_assert_eq!(got, want);
-                prop_assert_eq!(&fields, &want_fields);
-                prop_assert_eq!(&notes, &Notes::scan(&fields));
-                let (req, grpc) = request_in(fields.clone(), &notes, 1 << 20);
-                let (want_req, want_grpc) = request_before(&want_fields, 1 << 20);
-                prop_assert_eq!(&req, &want_req);
-                prop_assert_eq!(grpc, want_grpc);
-                prop_assert_eq!(response_in(fields, &notes, 1 << 20), response_from(&want_fields, 1 << 20));
+                for response in [false, true] {
+                    let new_notes = || if response { Notes::response() } else { Notes::request() };
+                    let mut fields = Fields::with_capacity(0, room);
+                    let mut notes = new_notes();
+                    let decoder = if response { &mut responses } else { &mut requests };
+                    let got = decoder.decode_observed(&block, max_list, &mut fields, &mut notes);
+                    prop_assert_eq!(got, want);
+                    let mut sifted = new_notes();
+                    prop_assert_eq!(&fields, &sifted.sift(&want_fields, 0));
+                    prop_assert_eq!(&notes, &sifted);
+                    if response {
+                        prop_assert_eq!(
+                            response_in(fields, notes, 1 << 20),
+                            response_from(&want_fields, 1 << 20)
+                        );
+                    } else {
+                        let (req, grpc) = request_in(fields, notes, 1 << 20);
+                        let (want_req, want_grpc) = request_before(&want_fields, 1 << 20);
+                        prop_assert_eq!(&req, &want_req);
+                        prop_assert_eq!(grpc, want_grpc);
+                    }
+                }
             }
         }
     }

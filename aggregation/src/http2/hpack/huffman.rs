@@ -157,10 +157,20 @@ pub(crate) fn decode_prefix(
     // The shortest code is 5 bits: at most 8/5 output bytes per input byte. Writing into a sized
     // slice keeps the loop free of capacity checks; the unused tail is cut off at the end.
     let start = dst.len();
-    dst.resize(start + len * 8 / 5 + 2, 0);
+    let room = len * 8 / 5 + 2;
+    if room <= SHORT && dst.capacity() - start >= SHORT {
+        // Most literals are short: a fixed-size fill is two stores, `resize` a call to `memset`.
+        // Only where it fits already, so that no list grows for it.
+        dst.extend_from_slice(&[0; SHORT]);
+    } else {
+        dst.resize(start + room, 0);
+    }
     let r = decode_into(input, len, &mut dst[start..]);
     finish(dst, start, r)
 }
+
+/// Room of a short literal's output made without a call (see `decode_prefix`).
+const SHORT: usize = 16;
 
 fn decode_into(input: &[u8], len: usize, out: &mut [u8]) -> Result<usize, HuffmanError> {
     Bits::default().run(input, len, out)
@@ -186,11 +196,13 @@ impl Bits {
         let word = match input.get(self.i..self.i + 8) {
             Some(&[a, b, c, d, e, f, g, h]) => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
             _ => {
-                // Fewer than 8 bytes left in the whole block: zero-fill a copy.
-                let mut w = [0u8; 8];
+                // Fewer than 8 bytes left in the whole block (a string at its end, common in short
+                // blocks): zero-filled, byte by byte (a copy into an array was a call to `memcpy`).
                 let rest = input.get(self.i..len).unwrap_or_default();
-                w[..rest.len()].copy_from_slice(rest);
-                u64::from_be_bytes(w)
+                rest.iter()
+                    .take(8)
+                    .enumerate()
+                    .fold(0u64, |w, (k, &b)| w | u64::from(b) << (56 - 8 * k))
             }
         };
         self.acc |= word >> self.nbits;
@@ -234,6 +246,11 @@ impl Bits {
             let at_end = self.i >= len;
             if nbits >= FAST_BITS || at_end {
                 if nbits == 0 {
+                    return Ok(self.o);
+                }
+                if at_end && nbits < 8 && !acc >> (64 - nbits) == 0 {
+                    // Padding (fewer than 8 bits, all ones: the EOS prefix), how nearly every
+                    // string ends; found without the lookups below, which would come to the same.
                     return Ok(self.o);
                 }
                 // A code longer than 12 bits, or the last bits of the input. Below the counted bits

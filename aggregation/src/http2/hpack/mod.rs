@@ -49,6 +49,16 @@ pub struct Decoded {
 /// where the fields it needs are without scanning the list again (and, for indexed fields, without
 /// comparing names: table entries know their [`Class`]).
 pub(crate) trait Observe {
+    /// Fields of `class` are taken ([`Observe::took`]) instead of appended to the list.
+    #[inline(always)]
+    fn takes(&self, _class: Class) -> bool {
+        false
+    }
+
+    /// A field of a class it [`Observe::takes`], with its value, was kept (not in the list).
+    #[inline(always)]
+    fn took(&mut self, _class: Class, _value: &[u8]) {}
+
     /// The field at `at..end` of the list's buffer (prefix included), whose name is `name_len`
     /// bytes, was kept.
     fn field(&mut self, class: Class, at: usize, name_len: usize, end: usize);
@@ -206,6 +216,9 @@ impl Decoder {
                         list += encoded.len().saturating_sub(PREFIX);
                         if list > max_list {
                             info.oversized = true;
+                        } else if obs.takes(class) {
+                            let value = encoded.get(PREFIX + name_len..).unwrap_or_default();
+                            obs.took(class, value);
                         } else {
                             let at = out.end();
                             if out.push_encoded(encoded) {
@@ -282,6 +295,9 @@ impl Decoder {
             if list > max_list {
                 // Decoded for the table's sake, not kept.
                 info.oversized = true;
+                out.rollback();
+            } else if obs.takes(class) {
+                obs.took(class, field.get(name_len..).unwrap_or_default());
                 out.rollback();
             } else if out.commit(start, name_len) {
                 obs.field(class, start - PREFIX, name_len, out.end());

@@ -397,3 +397,81 @@ fn streams_left_open_come_out_in_opening_order() {
     p.finish();
     assert_eq!(p.pop().map(|e| e.request.uri), Some("/5".to_owned()));
 }
+
+/// Blocks after a message's first are appended to its list (trailers): a request's trailers may
+/// carry the `content-type` that makes it gRPC's; a later response block whose first `:status` is
+/// 1xx is an interim response and adds nothing; the final trailers end the stream.
+#[test]
+fn trailers_append_to_their_message() {
+    let mut c = PREFACE.to_vec();
+    c.extend(frame(kind::HEADERS, flag::END_HEADERS, 1, &get("/t")));
+    c.extend(frame(kind::DATA, 0, 1, b"q"));
+    c.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        1,
+        &block(&[("content-type", "application/grpc"), ("x-t", "1")]),
+    ));
+    let mut s = frame(kind::SETTINGS, 0, 0, &[]);
+    s.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS,
+        1,
+        &block(&[(":status", "200"), ("content-type", "application/grpc")]),
+    ));
+    s.extend(frame(kind::DATA, 0, 1, b"r"));
+    s.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS,
+        1,
+        &block(&[(":status", "103"), ("link", "</x>")]),
+    ));
+    s.extend(frame(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        1,
+        &block(&[("grpc-status", "0"), (":status", "500")]),
+    ));
+    let log = vec![(Side::Client, c), (Side::Server, s)];
+    for chunk in [usize::MAX, 1, 7] {
+        let (ex, stats) = replay(&log, false, chunk);
+        assert_eq!(ex.len(), 1, "{stats:?}");
+        let e = &ex[0];
+        let names = |h: &crate::exchange::Headers| -> Vec<String> {
+            h.iter()
+                .map(|(n, v)| {
+                    format!(
+                        "{}={}",
+                        String::from_utf8_lossy(n),
+                        String::from_utf8_lossy(v)
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            names(&e.request.headers),
+            [
+                ":scheme=https",
+                ":authority=a.example",
+                "host=a.example",
+                "content-type=application/grpc",
+                "x-t=1"
+            ]
+        );
+        let r = e.response.as_ref().expect("response");
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            names(&r.headers),
+            [
+                "content-type=application/grpc",
+                "grpc-status=0",
+                ":status=500"
+            ]
+        );
+        assert_eq!((stats.grpc_exchanges, stats.interim_responses), (1, 1));
+        assert_eq!(
+            (e.request.body.as_slice(), r.body.as_slice()),
+            (&b"q"[..], &b"r"[..])
+        );
+    }
+}
