@@ -42,9 +42,11 @@ pub fn detector() -> RuleDetector {
                 ),
                 "imap command after line break",
             ),
+            // Injected headers follow the field's own one-line value as a block of `Name:`
+            // lines; a message that quotes a mail (prose, a blank line, then `From:`) is body.
             Rule::new(
                 &["\n", "\r"],
-                r"[\r\n]\s*(?:bcc|cc|to|from|subject|reply-to)\s*:",
+                r"^[^\r\n]*(?:\r\n|\n|\r)(?:[ \t]*[a-z][a-z0-9-]*[ \t]*:[^\r\n]*(?:\r\n|\n|\r))*[ \t]*(?:bcc|cc|to|from|subject|reply-to)[ \t]*:",
                 "mail header after line break",
             ),
         ],
@@ -73,6 +75,9 @@ mod tests {
             "x\r\nq SEARCH UNSEEN",
             "x\r\nA7 QUIT",
             "x\nBcc: all@example.org",
+            "me@example.org\r\nCc: a@example.org\r\nBcc: b@example.org",
+            "hello\r\nX-Mailer: y\r\nTo: victim@example.org\r\n\r\nbody",
+            "x%0d%0a\r\n Bcc: all@example.org",
         ] {
             assert!(check_one(&d, v).is_some(), "{v:?}");
         }
@@ -88,6 +93,9 @@ mod tests {
             "Notes\nmail from grandma arrived\ntop of the list",
             "Todo\nwe search for answers\nI store 5 boxes in the attic",
             "Q3 results\nthe data\nshows growth",
+            "Hi,\nI forwarded the mail below.\n\nFrom: Bob <bob@example.com>\nSubject: invoice",
+            "Hello\n\nTo: whom it may concern",
+            "Notes\nbuy milk\nTo: John, call the bank",
         ] {
             assert!(check_one(&d, v).is_none(), "{v:?}");
         }
