@@ -604,7 +604,16 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                         i + 1,
                         &["table", "database", "user", "procedure", "function"],
                     )
-                    && (breaks || i == 0 || prev_sep(toks, i))
+                    && (breaks
+                        || prev_sep(toks, i)
+                        // A whole value: `drop`/`truncate` end after their name (`drop
+                        // table users`, `…;`, `…--`); run on in words (`drop table tennis
+                        // rules`, a search), it is prose. `alter`/`create` take clauses.
+                        || i == 0
+                            && (matches!(w, "alter" | "create")
+                                || toks.get(i + 3).is_none_or(|t| t.kind != Kind::Word)
+                                || c.is_word(i + 2, &["if"])
+                                || c.is_word(i + 3, &["cascade", "restrict", "purge"])))
                 {
                     return Some((t.start, end, "ddl statement"));
                 }

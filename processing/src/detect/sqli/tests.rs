@@ -40,6 +40,11 @@ fn finds_injections() {
         "pay=and deleted = 0)",
         "from `information_schema`.tables limit",
         "abs(",
+        "drop table users",
+        "DROP TABLE IF EXISTS users",
+        "drop table users cascade",
+        "create table t (a int)",
+        "drop database shop--",
     ] {
         assert!(hit(v).is_some(), "{v}");
     }
@@ -52,6 +57,8 @@ fn ignores_prose_and_data() {
         "Please select an option from the menu",
         "rock 'n' roll",
         "don't drop the table, it's my grandma's",
+        "drop table tennis rules",
+        "truncate table talk now",
         "1 or 2 items",
         "Tom & Jerry; the show",
         "john.smith@example.com",
