@@ -559,10 +559,14 @@ pub(super) fn find(c: &Ctx) -> Option<Found> {
                     }
                 }
                 let called = next == Some(Kind::Open);
-                if called
-                    && t.class & STRONG_FUNC != 0
-                    && (breaks || is_sqlish() || next2 == Some(Kind::Num))
-                {
+                // `sleep(5)`, `benchmark(1e7,…)`: a number is argument enough, unless the call
+                // closes and prose goes on (`sleep(8) hours a night`).
+                let num_arg = next2 == Some(Kind::Num)
+                    && (toks.get(i + 3).is_none_or(|t| t.kind != Kind::Close)
+                        || toks
+                            .get(i + 4)
+                            .is_none_or(|a| a.kind != Kind::Word || a.class != 0));
+                if called && t.class & STRONG_FUNC != 0 && (breaks || is_sqlish() || num_arg) {
                     return Some((t.start, end, "sql function call"));
                 }
                 // `if (x)` is how most languages start a statement; SQL calls `if(`.

@@ -45,6 +45,10 @@ fn finds_injections() {
         "drop table users cascade",
         "create table t (a int)",
         "drop database shop--",
+        "sleep(5)",
+        "sleep(5)#",
+        "sleep(5) and 1",
+        "benchmark(10000000,md5(1))",
     ] {
         assert!(hit(v).is_some(), "{v}");
     }
@@ -59,6 +63,7 @@ fn ignores_prose_and_data() {
         "don't drop the table, it's my grandma's",
         "drop table tennis rules",
         "truncate table talk now",
+        "sleep(8) hours a night",
         "1 or 2 items",
         "Tom & Jerry; the show",
         "john.smith@example.com",
