@@ -12,7 +12,10 @@ pub fn detector() -> RuleDetector {
         rules: vec![
             Rule::new(
                 &["{{"],
-                r"\{\{[^}]{0,200}(?:[*+/%()\[\]|]|__|\.\w+\s*\(|config|self|request|range|lipsum|cycler|joiner|namespace)[^}]{0,200}\}\}",
+                // A call, an index, a dunder, a sandbox-escape global, `|attr` or arithmetic on
+                // literals (`{{7*'7'}}`); a plain filter or sum of names (`{{ total | money }}`,
+                // `{{ price * qty }}`) is what template editors save every day.
+                r#"\{\{[^}]{0,200}(?:[()\[\]]|__|\.\w+\s*\(|\|\s*attr\b|\b(?:config|self|request|range|lipsum|cycler|joiner|namespace)\b|['"]?\d+['"]?\s*[*+/%-]\s*['"]?\d)[^}]{0,200}\}\}"#,
                 "template expression",
             ),
             Rule::new(
@@ -77,6 +80,10 @@ mod tests {
     fn finds_template_injection() {
         for v in [
             "{{7*'7'}}",
+            "{{ 7 * 7 }}",
+            "{{ x | attr('__class__') }}",
+            "{{ config }}",
+            "{{ self._TemplateReference__context }}",
             "{% for x in ().__class__.__base__.__subclasses__() %}{{x}}{% endfor %}",
             "().__class__.__bases__[0].__subclasses__()",
             "request.__class__['__mro__']",
@@ -111,6 +118,8 @@ mod tests {
             "email me @(555) 123-4567",
             "#set your goals",
             "price: ${price}",
+            "Hi {{ name | title }}, your total is {{ total | money }}",
+            "{{ price * qty }} for {{ user.selfie_url }} ({{ order.request_date }})",
         ] {
             assert!(!hit(v), "{v}");
         }
