@@ -187,13 +187,29 @@ impl Headers {
     /// Appends a field named `name` whose value is a copy of `value` (a span of this list's buffer,
     /// e.g. another field's value). Nothing is appended if the span is not within the fields.
     pub(crate) fn push_from_within(&mut self, name: &[u8], value: std::ops::Range<usize>) {
-        if value.start > value.end || value.end > self.end as usize {
+        let (start, end) = (self.end as usize, value.end);
+        let Some(value_len) = end.checked_sub(value.start).filter(|_| end <= start) else {
+            return;
+        };
+        let (Ok(name_len), Ok(value_len), Ok(new_end)) = (
+            u32::try_from(name.len()),
+            u32::try_from(value_len),
+            u32::try_from(start + PREFIX + name.len() + value_len),
+        ) else {
+            return;
+        };
+        if self.count == u32::MAX {
             return;
         }
-        let at = self.begin_field();
+        // Prefix, name and value written at once (no placeholder prefix to patch afterwards).
+        self.buf.truncate(start);
+        self.buf.reserve(PREFIX + name.len() + value_len as usize);
+        self.buf
+            .extend_from_slice(&field_prefix(name_len, value_len));
         self.buf.extend_from_slice(name);
         self.buf.extend_from_within(value);
-        self.commit(at, name.len());
+        self.count += 1;
+        self.end = new_end;
     }
 
     /// The fields as `(name, value)` slices of one shared buffer (the list's own, not copied):

@@ -59,6 +59,13 @@ pub(crate) trait Observe {
     #[inline(always)]
     fn took(&mut self, _class: Class, _value: &[u8]) {}
 
+    /// [`Observe::took`] for a value already known to be UTF-8 (a repeated `:path`, see
+    /// [`RecentPath`]).
+    #[inline(always)]
+    fn took_str(&mut self, class: Class, value: &str) {
+        self.took(class, value.as_bytes());
+    }
+
     /// The field at `at..end` of the list's buffer (prefix included), whose name is `name_len`
     /// bytes, was kept.
     fn field(&mut self, class: Class, at: usize, name_len: usize, end: usize);
@@ -79,40 +86,45 @@ pub struct Decoder {
 /// The Huffman-coded `:path` of the last request sent without indexing (§6.2.2, §6.2.3), as
 /// decoded. Encoders commonly never index `:path` (the `h2` crate behind tonic and other Rust
 /// clients does not), so it is sent in full every time, and an RPC client calls the same few
-/// methods over and over: comparing the encoded bytes costs a fraction of decoding them again
-/// (issue 5). A path is copied here only once it was seen twice in a row (by a fingerprint), so
-/// paths that keep changing (a browser's) cost a fingerprint and a length comparison, and short
-/// connections copy and allocate nothing. Other non-indexed values (cookies, ids) rarely repeat.
+/// methods over and over: comparing the encoded bytes costs a fraction of decoding them again,
+/// and the decoded path, checked to be UTF-8 once, becomes the request's URI without being
+/// checked again (issue 5). A path is copied here only once it was seen twice in a row (by a
+/// fingerprint), so paths that keep changing (a browser's) cost a fingerprint and a length
+/// comparison, and short connections copy and allocate nothing. Other non-indexed values
+/// (cookies, ids) rarely repeat.
 #[derive(Default)]
 struct RecentPath {
     /// [`fingerprint`] of the last path.
     seen: u64,
     /// The path remembered (empty: none yet), encoded and decoded.
     encoded: Vec<u8>,
-    decoded: Vec<u8>,
+    decoded: String,
 }
 
 /// Longest encoded path remembered: bounds the memory.
 const RECENT_MAX: usize = 128;
 
 impl RecentPath {
-    /// Decodes the Huffman-coded `encoded` (the start of `rest`, see [`huffman::decode_prefix`]),
-    /// or copies it as decoded last time.
+    /// `encoded` is the path remembered (then `decoded` is what it decodes to).
+    fn is_hit(&self, encoded: &[u8]) -> bool {
+        !self.encoded.is_empty() && self.encoded == encoded
+    }
+
+    /// Decodes the Huffman-coded `encoded` (the start of `rest`, see [`huffman::decode_prefix`])
+    /// onto `out`, remembering it when it was also the last path decoded.
     fn decode(&mut self, rest: &[u8], encoded: &[u8], out: &mut Vec<u8>) -> Result<(), HpackError> {
-        if !self.encoded.is_empty() && self.encoded == encoded {
-            out.extend_from_slice(&self.decoded);
-            return Ok(());
-        }
         let print = fingerprint(encoded);
         let start = out.len();
         decode_huffman(rest, encoded.len(), out)?;
         if self.seen == print {
             // The same path twice in a row (or a rare collision, harmless: hits compare bytes).
+            // Not UTF-8: not remembered (the URI is then made lossily each time).
             self.encoded.clear();
-            self.encoded.extend_from_slice(encoded);
             self.decoded.clear();
-            self.decoded
-                .extend_from_slice(out.get(start..).unwrap_or_default());
+            if let Ok(path) = std::str::from_utf8(out.get(start..).unwrap_or_default()) {
+                self.encoded.extend_from_slice(encoded);
+                self.decoded.push_str(path);
+            }
         }
         self.seen = print;
         Ok(())
@@ -175,7 +187,9 @@ impl Decoder {
         self.decode_observed(block, max_list, out, &mut ())
     }
 
-    /// [`Decoder::decode`], telling `obs` about every field kept.
+    /// [`Decoder::decode`], telling `obs` about every field kept. Not inlined: the message
+    /// builder around it compiled to fewer instructions on its own (issue 5, callgrind).
+    #[inline(never)]
     pub(crate) fn decode_observed(
         &mut self,
         block: &[u8],
@@ -283,7 +297,23 @@ impl Decoder {
             let name_len = buf.len() - start;
             // `:path` (static entries 4 and 5) sent without indexing: see `RecentPath`.
             if !indexing && (index == 4 || index == 5) {
-                path_string(block, &mut pos, buf, &mut self.recent)?;
+                if let Some(path) = path_string(block, &mut pos, buf, &mut self.recent)? {
+                    // Remembered: taken as it is, or copied into the list.
+                    list += name_len + path.len();
+                    if list > max_list {
+                        info.oversized = true;
+                    } else if obs.takes(class) {
+                        obs.took_str(class, path);
+                    } else {
+                        buf.extend_from_slice(path.as_bytes());
+                        if out.commit(start, name_len) {
+                            obs.field(class, start - PREFIX, name_len, out.end());
+                        }
+                        continue;
+                    }
+                    out.rollback();
+                    continue;
+                }
             } else {
                 string(block, &mut pos, buf)?;
             }
@@ -378,16 +408,17 @@ fn string(block: &[u8], pos: &mut usize, out: &mut Vec<u8>) -> Result<(), HpackE
     }
 }
 
-/// [`string`] for a `:path` sent without indexing: a Huffman-coded path seen last time is copied
-/// as it was decoded then (see [`RecentPath`]). Not inlined: it kept the decoding loop's other
-/// paths from compiling as tightly.
+/// [`string`] for a `:path` sent without indexing: a Huffman-coded path seen last time is not
+/// decoded but returned as it was decoded then (see [`RecentPath`]); otherwise the value is
+/// appended to `out`. Not inlined: it kept the decoding loop's other paths from compiling as
+/// tightly.
 #[inline(never)]
-fn path_string(
+fn path_string<'r>(
     block: &[u8],
     pos: &mut usize,
     out: &mut Vec<u8>,
-    recent: &mut RecentPath,
-) -> Result<(), HpackError> {
+    recent: &'r mut RecentPath,
+) -> Result<Option<&'r str>, HpackError> {
     let at = *pos;
     let huffman = block.get(at).ok_or(HpackError::StringLength)? & 0x80 != 0;
     let len = integer(block, pos, 7)?;
@@ -398,11 +429,15 @@ fn path_string(
         .and_then(|l| block.get(from..from + l));
     let Some(encoded) = encoded else {
         *pos = at;
-        return string(block, pos, out);
+        return string(block, pos, out).map(|()| None);
     };
     *pos = from + encoded.len();
+    if recent.is_hit(encoded) {
+        return Ok(Some(recent.decoded.as_str()));
+    }
     // As in `string`: the decoder may look past the string, never decode it.
-    recent.decode(block.get(from..).unwrap_or_default(), encoded, out)
+    recent.decode(block.get(from..).unwrap_or_default(), encoded, out)?;
+    Ok(None)
 }
 
 /// Test-only encoder: enough of RFC 7541 to build real-looking blocks (Huffman literals, incremental

@@ -279,3 +279,43 @@ fn static_entries_are_stored_as_fields() {
     assert_eq!(t.lookup(0), table::Lookup::Invalid);
     assert_eq!(t.lookup(62), table::Lookup::Invalid);
 }
+
+/// A `:path` sent again and again without indexing, Huffman-coded (as the `h2` crate sends it): the
+/// same fields every time, whether the decoder copies the remembered path or takes it for a
+/// request line, and a path that is not UTF-8 is decoded as it is each time (never remembered).
+#[test]
+fn repeated_unindexed_paths_decode_the_same_every_time() {
+    let block = |path: &[u8]| {
+        let mut b = vec![0x83];
+        encode::integer(&mut b, 0, 4, 4);
+        encode::string(&mut b, path, true);
+        b.push(0x86);
+        b
+    };
+    let (a, b, c): (&[u8], &[u8], &[u8]) = (
+        b"/pkg.Service/Method",
+        b"/pkg.Service/Mathod",
+        b"/x\xff/y",
+    );
+    // Each path repeated (remembered), then another one of the same encoded length (not mistaken
+    // for it), and one that is not UTF-8.
+    let mut d = Decoder::new(true);
+    for (round, path) in [a, a, a, b, b, b, a, c, c, c, a, a].into_iter().enumerate() {
+        let mut out = Fields::new();
+        d.decode(&block(path), 1 << 20, &mut out).expect("decodes");
+        assert_eq!(
+            pairs(&out),
+            vec![
+                f(":method", "POST"),
+                (b":path".to_vec(), path.to_vec()),
+                f(":scheme", "http"),
+            ],
+            "round {round}"
+        );
+        // A list limit below the path drops it (and what follows) every time alike.
+        let mut cut = Fields::new();
+        let info = d.decode(&block(path), 12, &mut cut).expect("decodes");
+        assert!(info.oversized);
+        assert_eq!(pairs(&cut), vec![f(":method", "POST")], "round {round}");
+    }
+}
