@@ -292,11 +292,8 @@ fn repeated_unindexed_paths_decode_the_same_every_time() {
         b.push(0x86);
         b
     };
-    let (a, b, c): (&[u8], &[u8], &[u8]) = (
-        b"/pkg.Service/Method",
-        b"/pkg.Service/Mathod",
-        b"/x\xff/y",
-    );
+    let (a, b, c): (&[u8], &[u8], &[u8]) =
+        (b"/pkg.Service/Method", b"/pkg.Service/Mathod", b"/x\xff/y");
     // Each path repeated (remembered), then another one of the same encoded length (not mistaken
     // for it), and one that is not UTF-8.
     let mut d = Decoder::new(true);
