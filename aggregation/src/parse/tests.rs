@@ -317,6 +317,33 @@ fn expect_100_continue_rejected_body_skipped() {
     assert_eq!(ex[1].request.uri, "/n");
 }
 
+/// After a final status to an `Expect: 100-continue` request, body bytes that start like a request
+/// line but hold a control byte are the body, however the feeds cut them (the structured fuzz
+/// target found them taken for a request only when the next head came in the same feed).
+#[test]
+fn expect_100_continue_body_with_control_bytes_is_body_at_every_split() {
+    let script: Script<'_> = &[
+        (
+            Side::Client,
+            b"PUT /u HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 8\r\n\r\n",
+        ),
+        (
+            Side::Server,
+            b"HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n",
+        ),
+        (
+            Side::Client,
+            b"D /\x00\x01abcGET /n HTTP/1.1\r\nHost: a\r\n\r\n",
+        ),
+        (Side::Server, b"HTTP/1.1 204 No Content\r\n\r\n"),
+    ];
+    let ex = assert_split_invariant(script);
+    assert_eq!(ex.len(), 2);
+    assert_eq!(ex[0].request.body, b"D /\x00\x01abc");
+    assert_eq!(ex[1].request.uri, "/n");
+    assert_eq!(ex[1].response.as_ref().map(|r| r.status), Some(204));
+}
+
 /// An Upgrade refused, with requests pipelined behind it: the client side holds them until the answer;
 /// the server's answers to them must wait for that even when they all come in one feed (a HEAD
 /// response has no body, whatever its Content-Length says). Found by the structured fuzz target.
