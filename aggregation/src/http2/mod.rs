@@ -10,6 +10,7 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
@@ -80,6 +81,10 @@ pub(super) struct Streams {
     /// Set on every exchange as it is emitted (a PROXY header's client): setting it in `pop`
     /// moved every exchange once more (issue 5).
     pub(super) proxied_client: Option<SocketAddr>,
+    /// Where the stream last looked up or opened is in `streams` (checked before searching: a
+    /// stream's DATA and trailers follow its HEADERS, and a search whose length changes with the
+    /// stream mispredicts its exit, issue 5). May be stale: it is only a guess, checked by id.
+    pub(super) hint: Cell<usize>,
 }
 
 /// HTTP/2 state of one connection.
@@ -128,6 +133,7 @@ impl Http2Conn {
                 scratch: hpack::Fields::new(),
                 list_guess: [0; 2],
                 proxied_client,
+                hint: Cell::new(0),
             },
         }
     }
@@ -312,7 +318,16 @@ impl Streams {
 
     /// Where stream `id` is in `streams`.
     pub(super) fn position(&self, id: u32) -> Option<usize> {
-        self.streams.iter().position(|s| s.id == id)
+        let hint = self.hint.get();
+        for at in [hint, hint + 1] {
+            if self.streams.get(at).is_some_and(|s| s.id == id) {
+                self.hint.set(at);
+                return Some(at);
+            }
+        }
+        let i = self.streams.iter().position(|s| s.id == id)?;
+        self.hint.set(i);
+        Some(i)
     }
 
     /// The stream `id`, created if new. `None`: it cannot be tracked.
@@ -352,7 +367,9 @@ impl Streams {
         };
         self.streams.push(s);
         self.next_seq += 1;
-        self.streams.len().checked_sub(1)
+        let at = self.streams.len().checked_sub(1)?;
+        self.hint.set(at);
+        Some(at)
     }
 
     /// Recycles the box at the front of `out` if `pop` emptied it.
