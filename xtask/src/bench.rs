@@ -5,6 +5,7 @@
 //! then checks the very requests the detection bench measured, and the ratio is printed: both
 //! figures are requests per CPU second of the process doing the work, measured in this run.
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::Context;
 
@@ -33,11 +34,58 @@ pub fn run(which: Option<String>) -> anyhow::Result<()> {
             cmd.env("BENCH_SAMPLE_OUT", &sample);
         }
         sh::run(&mut cmd)?;
+        if c == "aggregation" {
+            if let Err(e) = instructions_per_exchange() {
+                eprintln!("instruction counts skipped: {e:#}");
+            }
+        }
         if c == "processing" {
             if let Err(e) = compare_with_modsec(&target, &sample) {
                 eprintln!("ModSecurity comparison skipped: {e:#}");
             }
         }
+    }
+    Ok(())
+}
+
+/// Instructions per rebuilt exchange of each recorded HTTP/2 connection, counted by callgrind
+/// (`aggregation/examples/replay.rs`, the benches' workload): deterministic, so a change's effect
+/// shows even when the host's speed swings between runs. Two runs of different lengths, so
+/// start-up and the table's first insertions cancel out.
+fn instructions_per_exchange() -> anyhow::Result<()> {
+    if sh::output(Command::new("valgrind").arg("--version")).is_none() {
+        anyhow::bail!("valgrind not found (apt-get install valgrind)");
+    }
+    sh::run(sh::cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "aggregation",
+        "--example",
+        "replay",
+    ]))?;
+    let replay = target_dir().join("release/examples/replay");
+    let count = |which: &str, times: usize| -> anyhow::Result<(u64, u64)> {
+        let out = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&replay)
+            .args([which, &times.to_string()])
+            .output()
+            .context("running valgrind")?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let instructions = stderr
+            .lines()
+            .find_map(|l| l.split("Collected :").nth(1))
+            .and_then(|n| n.trim().parse().ok())
+            .with_context(|| format!("no instruction count from callgrind: {stderr}"))?;
+        let exchanges = String::from_utf8_lossy(&out.stdout).trim().parse()?;
+        Ok((instructions, exchanges))
+    };
+    for which in ["grpc", "browser"] {
+        let (i1, e1) = count(which, 10)?;
+        let (i2, e2) = count(which, 30)?;
+        let per = i2.saturating_sub(i1) as f64 / e2.saturating_sub(e1).max(1) as f64;
+        eprintln!("instructions per exchange (callgrind), http2/{which}: {per:.0}");
     }
     Ok(())
 }
