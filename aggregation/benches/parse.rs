@@ -27,7 +27,11 @@ use aggregation::exchange::{Limits, Side};
 use aggregation::http2::hpack::{Decoder, Fields};
 use aggregation::parse::ConnParser;
 use benchtime::{cpu_time, ThreadCpu};
+use common::{records, replay};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+/// The replay loop and the recordings' format, shared with `examples/replay.rs`.
+mod common;
 
 const FEED: usize = 16 * 1024;
 
@@ -71,24 +75,6 @@ fn allocs_per_exchange(log: &[(Side, Vec<u8>)]) -> f64 {
     let n = replay(log, false);
     COUNTING.store(false, Ordering::Relaxed);
     ALLOCS.load(Ordering::Relaxed) as f64 / n.max(1) as f64
-}
-
-fn records(mut data: &[u8]) -> Vec<(Side, Vec<u8>)> {
-    let mut out = Vec::new();
-    while data.len() >= 5 {
-        let side = if data[0] == 0 {
-            Side::Client
-        } else {
-            Side::Server
-        };
-        let len = u32::from_be_bytes([data[1], data[2], data[3], data[4]]) as usize;
-        let Some(bytes) = data.get(5..5 + len) else {
-            break;
-        };
-        out.push((side, bytes.to_vec()));
-        data = &data[5 + len..];
-    }
-    out
 }
 
 fn browser_head(i: usize) -> String {
@@ -175,24 +161,6 @@ fn http1_conversation() -> Vec<(Side, Vec<u8>)> {
         }
     }
     out
-}
-
-fn replay(log: &[(Side, Vec<u8>)], mid_stream: bool) -> usize {
-    let mut p = ConnParser::new(Limits::default(), mid_stream);
-    let mut n = 0;
-    for (side, bytes) in log {
-        p.feed(*side, bytes);
-        while let Some(e) = p.pop() {
-            black_box(&e);
-            n += 1;
-        }
-    }
-    p.finish();
-    while let Some(e) = p.pop() {
-        black_box(&e);
-        n += 1;
-    }
-    n
 }
 
 fn total(log: &[(Side, Vec<u8>)]) -> u64 {

@@ -5,32 +5,12 @@
 //!
 //! Usage: `replay <grpc|browser> <times>`
 
-use std::hint::black_box;
-
-use aggregation::exchange::{Limits, Side};
-use aggregation::parse::ConnParser;
+#[path = "../benches/common/mod.rs"]
+mod common;
 
 /// As the service allocates (`src/main.rs`).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn records(mut data: &[u8]) -> Vec<(Side, &[u8])> {
-    let mut out = Vec::new();
-    while let [side, a, b, c, d, rest @ ..] = data {
-        let len = u32::from_be_bytes([*a, *b, *c, *d]) as usize;
-        let Some(bytes) = rest.get(..len) else {
-            break;
-        };
-        let side = if *side == 0 {
-            Side::Client
-        } else {
-            Side::Server
-        };
-        out.push((side, bytes));
-        data = &rest[len..];
-    }
-    out
-}
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
@@ -46,23 +26,10 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let log = records(data);
-    let mut exchanges = 0usize;
-    for _ in 0..times.unwrap_or(0) {
-        let mut p = ConnParser::new(Limits::default(), false);
-        for (side, bytes) in &log {
-            p.feed(*side, bytes);
-            while let Some(e) = p.pop() {
-                black_box(&e);
-                exchanges += 1;
-            }
-        }
-        p.finish();
-        while let Some(e) = p.pop() {
-            black_box(&e);
-            exchanges += 1;
-        }
-    }
+    let log = common::records(data);
+    let exchanges: usize = (0..times.unwrap_or(0))
+        .map(|_| common::replay(&log, false))
+        .sum();
     println!("{exchanges}");
     std::process::ExitCode::SUCCESS
 }
