@@ -188,7 +188,6 @@ pub const COMMANDS: &[&str] = &[
     "irb",
     "c89",
     "c99",
-    "vi",
     "ex",
     "gdb",
     "aptitude",
@@ -347,7 +346,6 @@ pub const COMMANDS: &[&str] = &[
     "wsl",
     "bash.exe",
     "get-itemproperty",
-    "invoke-restmethod",
     "start-bitstransfer",
     "add-mppreference",
     "set-mppreference",
@@ -356,7 +354,6 @@ pub const COMMANDS: &[&str] = &[
     "get-acl",
     "get-localuser",
     "get-service",
-    "get-itemproperty",
     // Further tools from the lists of binaries that read files, open shells or move data
     // (GTFOBins, LOLBAS): names no prose uses, so they only matter with shell arguments.
     "gunzip",

@@ -1065,6 +1065,25 @@ mod tests {
             .is_some()
     }
 
+    /// Each word once per list (a repeat is a slip when the lists are extended by hand).
+    #[test]
+    fn command_lists_have_no_repeats() {
+        for list in [
+            COMMANDS,
+            BARE,
+            PREFIXES,
+            START_BARE,
+            DISTINCT,
+            INTERPRETERS,
+            NUMERIC,
+        ] {
+            let mut seen = std::collections::HashSet::new();
+            for w in list {
+                assert!(seen.insert(w), "{w:?} listed twice");
+            }
+        }
+    }
+
     #[test]
     fn finds_command_injection() {
         let missed = [
