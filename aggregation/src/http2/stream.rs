@@ -457,27 +457,25 @@ mod tests {
             let known = mirror.iter().position(|(mn, mv)| mn == n && mv == v);
             match (mode, known) {
                 (0, Some(pos)) => encode::integer(&mut b, 0x80, 7, 62 + pos as u64),
-                (0 | 1, _) => {
-                    match static_name(n) {
-                        Some(si) => encode::integer(&mut b, 0x40, 6, si),
-                        None => {
-                            b.push(0x40);
-                            encode::string(&mut b, n.as_bytes(), true);
-                        }
-                    }
-                    encode::string(&mut b, v.as_bytes(), true);
-                    mirror.insert(0, (n.to_string(), v.to_string()));
-                }
                 _ => {
-                    let huffman = mode == 3;
+                    // Incremental indexing (modes 0, 1: Huffman) or none (2: raw, 3: Huffman).
+                    let indexed = mode < 2;
+                    let (flags, prefix, huffman) = if indexed {
+                        (0x40, 6, true)
+                    } else {
+                        (0, 4, mode == 3)
+                    };
                     match static_name(n) {
-                        Some(si) => encode::integer(&mut b, 0, 4, si),
+                        Some(si) => encode::integer(&mut b, flags, prefix, si),
                         None => {
-                            b.push(0);
+                            b.push(flags);
                             encode::string(&mut b, n.as_bytes(), huffman);
                         }
                     }
                     encode::string(&mut b, v.as_bytes(), huffman);
+                    if indexed {
+                        mirror.insert(0, (n.to_string(), v.to_string()));
+                    }
                 }
             }
         }
