@@ -173,8 +173,7 @@ impl Headers {
         true
     }
 
-    /// The bytes at `span` of the buffer, if within the fields (spans from [`Headers::fields_at`]
-    /// or an HPACK observer).
+    /// The bytes at `span` of the buffer, if within the fields (spans an HPACK observer was given).
     pub(crate) fn slice(&self, span: (usize, usize)) -> Option<&[u8]> {
         self.buf.get(..self.end as usize)?.get(span.0..span.1)
     }
@@ -276,6 +275,9 @@ impl Headers {
     /// A copy of the fields whose name `keep` accepts, in one exactly sized allocation with room for
     /// `extra_fields` more fields of `extra_bytes` bytes. Runs of kept fields are copied at once
     /// (HTTP/2 pseudo-fields come first, RFC 9113 §8.3, so the rest is usually one copy).
+    /// Tests only: how messages were built before the HPACK observer (`http2::stream`), kept as the
+    /// reference the property tests compare the builder with.
+    #[cfg(test)]
     pub fn filtered(
         &self,
         keep: impl Fn(&[u8]) -> bool,
@@ -322,12 +324,14 @@ impl Headers {
     }
 
     /// `(start, end, name)` of each field's bytes in `buf`, prefix included.
+    #[cfg(test)]
     fn spans(&self) -> impl Iterator<Item = (usize, usize, &[u8])> + '_ {
         self.fields_at()
             .map(|(span, name, _)| (span.0, span.1, name))
     }
 
     /// Each field with the span of its bytes (prefix included).
+    #[cfg(test)]
     pub(crate) fn fields_at(&self) -> impl Iterator<Item = ((usize, usize), &[u8], &[u8])> + '_ {
         let mut it = self.iter();
         let total = it.rest.len();
