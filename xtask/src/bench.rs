@@ -61,9 +61,9 @@ const REBUILD_GOALS: [(&str, f64); 4] = [
 
 /// Throughput of each rebuild bench from criterion's samples, against its goal: the median
 /// sample, and the best one. On a shared or virtual machine a sample is slowed by whatever else
-/// ran (time stolen from the guest still counts as its CPU time), never sped up, so the best of
-/// the 100 samples is the estimate of what one undisturbed core does; criterion's own summary
-/// is a mean, pulled by the slow ones.
+/// ran (time the host takes from the guest can count as the guest's CPU time), never sped up,
+/// so the best of the 100 samples is the estimate of what one undisturbed core does;
+/// criterion's own summary is a mean, pulled by the slow ones.
 fn rebuild_throughput(target: &Path) -> anyhow::Result<()> {
     println!("\nRebuild throughput per core (criterion samples, MB/s = 10^6 bytes/s):");
     println!(
