@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod parse;
 pub mod proxy;
 pub mod reassembly;
+pub mod recording;
 pub mod run;
 pub mod server;
 pub mod transaction;

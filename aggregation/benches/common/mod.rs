@@ -1,4 +1,4 @@
-//! What the benches and `examples/replay.rs` share: the recordings' format and the replay loop,
+//! What the benches and `examples/replay.rs` share: the replay loop (and the recordings' reader),
 //! so that the instructions counted for the example are the benches' workload.
 
 use std::hint::black_box;
@@ -6,24 +6,8 @@ use std::hint::black_box;
 use aggregation::exchange::{Limits, Side};
 use aggregation::parse::ConnParser;
 
-/// The records of a `testdata/h2_*.bin` recording (format in `testdata/README.md`).
-pub fn records(mut data: &[u8]) -> Vec<(Side, Vec<u8>)> {
-    let mut out = Vec::new();
-    while data.len() >= 5 {
-        let side = if data[0] == 0 {
-            Side::Client
-        } else {
-            Side::Server
-        };
-        let len = u32::from_be_bytes([data[1], data[2], data[3], data[4]]) as usize;
-        let Some(bytes) = data.get(5..5 + len) else {
-            break;
-        };
-        out.push((side, bytes.to_vec()));
-        data = &data[5 + len..];
-    }
-    out
-}
+/// The records of a `testdata/h2_*.bin` recording.
+pub use aggregation::recording::decode as records;
 
 /// Feeds `log` to a new parser, popping exchanges as they come; returns how many.
 pub fn replay(log: &[(Side, Vec<u8>)], mid_stream: bool) -> usize {

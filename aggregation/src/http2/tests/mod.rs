@@ -232,35 +232,6 @@ fn gap_loses_one_record_not_the_connection() {
     }
 }
 
-/// Fixture files: `[side: u8 (0 client, 1 server)][len: u32 BE][bytes]` records in capture order.
-pub(crate) fn encode_records(log: &[(Side, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (side, bytes) in log {
-        out.push(u8::from(*side == Side::Server));
-        out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
-        out.extend_from_slice(bytes);
-    }
-    out
-}
-
-pub(crate) fn decode_records(mut data: &[u8]) -> Vec<(Side, Vec<u8>)> {
-    let mut out = Vec::new();
-    while data.len() >= 5 {
-        let side = if data[0] == 0 {
-            Side::Client
-        } else {
-            Side::Server
-        };
-        let len = u32::from_be_bytes([data[1], data[2], data[3], data[4]]) as usize;
-        let Some(bytes) = data.get(5..5 + len) else {
-            break;
-        };
-        out.push((side, bytes.to_vec()));
-        data = &data[5 + len..];
-    }
-    out
-}
-
 type Log = Vec<(Side, Vec<u8>)>;
 
 fn fixture_logs() -> [(&'static str, Log, usize); 2] {
@@ -281,7 +252,8 @@ fn fixture_logs() -> [(&'static str, Log, usize); 2] {
 fn regenerate_fixtures() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
     for (name, log, _) in fixture_logs() {
-        std::fs::write(format!("{dir}/{name}"), encode_records(&log)).expect("write fixture");
+        std::fs::write(format!("{dir}/{name}"), crate::recording::encode(&log))
+            .expect("write fixture");
     }
 }
 
@@ -299,7 +271,7 @@ fn fixtures_replay() {
             200,
         ),
     ] {
-        let (ex, stats) = replay(&decode_records(bytes), false, usize::MAX);
+        let (ex, stats) = replay(&crate::recording::decode(bytes), false, usize::MAX);
         assert_eq!(ex.len(), want, "{name}: {stats:?}");
         assert!(
             ex.iter()
@@ -319,7 +291,7 @@ mod prop {
         /// Recorded gRPC traffic cut at arbitrary points yields the same exchanges.
         #[test]
         fn chunking_never_changes_exchanges(cuts in proptest::collection::vec(any::<usize>(), 0..40)) {
-            let log = decode_records(include_bytes!("../../../testdata/h2_grpc.bin"));
+            let log = crate::recording::decode(include_bytes!("../../../testdata/h2_grpc.bin"));
             let (want, _) = replay(&log, false, usize::MAX);
             let mut pieces = Vec::new();
             for (i, (side, bytes)) in log.iter().enumerate() {
