@@ -4,9 +4,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // SAFETY: build scripts are single-threaded.
     unsafe { std::env::set_var("PROTOC", protoc) };
     tonic_prost_build::configure()
-        // Header names and values as `Bytes`: aggregation hands over slices of each message's one
-        // header buffer instead of two allocations per field (issue 5).
+        // Header names and values, and bodies, as `Bytes`: aggregation hands over slices of each
+        // message's one buffer instead of an allocation per field and one per body (issue 5).
         .bytes(".wallarm.oob.transaction.v1.Header")
+        .bytes(".wallarm.oob.transaction.v1.Request.body")
+        .bytes(".wallarm.oob.transaction.v1.Response.body")
         .compile_protos(
             &["proto/capture.proto", "proto/transaction.proto"],
             &["proto"],

@@ -28,22 +28,36 @@ pub struct Request {
     pub uri: String,
     /// "HTTP/1.1", "HTTP/1.0", "HTTP/2" (always one of these: no allocation per message).
     pub version: &'static str,
+    /// The header fields and, in the same buffer, the decoded body (chunked framing removed), at
+    /// most the configured limit: see [`Request::body`].
     pub headers: Headers,
-    /// Decoded body (chunked framing removed), at most the configured limit.
-    pub body: Vec<u8>,
     /// Full body length seen on the wire (decoded).
     pub body_len: u64,
     pub body_truncated: bool,
+}
+
+impl Request {
+    /// The decoded body kept (at most the configured limit).
+    pub fn body(&self) -> &[u8] {
+        self.headers.body()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
     pub version: &'static str,
+    /// Header fields (trailers appended) and the body kept: see [`Response::body`].
     pub headers: Headers,
-    pub body: Vec<u8>,
     pub body_len: u64,
     pub body_truncated: bool,
+}
+
+impl Response {
+    /// The decoded body kept (at most the configured limit).
+    pub fn body(&self) -> &[u8] {
+        self.headers.body()
+    }
 }
 
 /// A request and, when seen, its response.
@@ -117,22 +131,31 @@ pub(crate) const fn field_prefix(name_len: u32, value_len: u32) -> [u8; PREFIX] 
     [n[0], n[1], n[2], n[3], v[0], v[1], v[2], v[3]]
 }
 
-/// The header fields of one message, in order, names and values as sent (HTTP/1 case kept).
+/// The header fields of one message, in order, names and values as sent (HTTP/1 case kept), and
+/// the message's body.
 ///
-/// Why not `Vec<(Vec<u8>, Vec<u8>)>`: a message has 10–40 fields, and two allocations per field were
-/// most of the cost of rebuilding an HTTP/2 exchange (issue 5). Here every field sits in one buffer,
-/// `[name len: u32][value len: u32][name][value]` after another: one allocation per message, sized
-/// exactly by the parsers; appending trailers is one copy. Fields are read in order (lookups scan,
-/// as they would over a short list anyway).
+/// Why not `Vec<(Vec<u8>, Vec<u8>)>` and a body `Vec`: a message has 10–40 fields, and two
+/// allocations per field were most of the cost of rebuilding an HTTP/2 exchange (issue 5); a gRPC
+/// message's body is a few dozen bytes, and its own allocation cost more than copying it. Here
+/// every field sits in one buffer, `[name len: u32][value len: u32][name][value]` after another,
+/// and the body is one more entry among them, marked by its name length ([`BODY`]): one
+/// allocation per message, sized by the parsers. Fields that come after the body (trailers) are
+/// appended after it, so nothing ever moves, and decoding a field in place never has to mind the
+/// body. Fields are read in order (lookups scan, as they would over a short list anyway).
 #[derive(Clone, Default)]
 pub struct Headers {
     buf: Vec<u8>,
-    /// Fields in `buf[..end]`.
+    /// Fields in `buf[..end]` (the body entry not counted).
     count: u32,
-    /// End of the last whole field; bytes after it belong to a field being written (HPACK decodes
+    /// End of the last whole entry; bytes after it belong to a field being written (HPACK decodes
     /// in place) and are never read.
     end: u32,
+    /// Where the body entry starts in `buf`, plus one; 0: no body.
+    body_at: u32,
 }
+
+/// Name length that marks the body's entry in [`Headers`]: no field name is 4 GiB long.
+const BODY: u32 = u32::MAX;
 
 impl Headers {
     pub fn new() -> Self {
@@ -143,9 +166,122 @@ impl Headers {
     pub fn with_capacity(fields: usize, bytes: usize) -> Self {
         Self {
             buf: Vec::with_capacity(bytes + fields * PREFIX),
-            count: 0,
-            end: 0,
+            ..Self::default()
         }
+    }
+
+    /// The body kept (empty if none).
+    pub fn body(&self) -> &[u8] {
+        self.body_span()
+            .and_then(|span| self.buf.get(span))
+            .unwrap_or_default()
+    }
+
+    /// Body bytes kept (the length in the body entry's prefix).
+    #[inline]
+    pub fn body_len(&self) -> usize {
+        let Some(at) = self.body_at.checked_sub(1) else {
+            return 0;
+        };
+        let at = at as usize + PREFIX / 2;
+        match self.buf.get(at..at + 4) {
+            Some(&[a, b, c, d]) => u32::from_ne_bytes([a, b, c, d]) as usize,
+            _ => 0,
+        }
+    }
+
+    /// Where the body's bytes are in `buf`.
+    fn body_span(&self) -> Option<std::ops::Range<usize>> {
+        let at = self.body_at.checked_sub(1)? as usize;
+        let (_, len) = field_lengths(self.buf.get(at..self.end as usize)?)?;
+        let start = at + PREFIX;
+        Some(start..start + len).filter(|b| b.end <= self.end as usize)
+    }
+
+    /// Appends body bytes, as many as fit a buffer of 4 GiB (every configured body limit is far
+    /// below); returns how many were appended.
+    pub fn push_body(&mut self, data: &[u8]) -> usize {
+        self.buf.truncate(self.end as usize);
+        let at = match self.body_at.checked_sub(1) {
+            None => {
+                // The first body bytes: the body's entry starts here.
+                if self.end > u32::MAX - PREFIX as u32 {
+                    return 0;
+                }
+                self.buf.extend_from_slice(&field_prefix(BODY, 0));
+                self.body_at = self.end + 1;
+                self.end += PREFIX as u32;
+                self.end - PREFIX as u32
+            }
+            Some(at) => {
+                if (self.end - at) as usize - PREFIX != self.body_len() {
+                    // Fields came after the body: it moves to the end, to stay one piece.
+                    self.body_last();
+                }
+                match self.body_at.checked_sub(1) {
+                    Some(at) => at,
+                    None => return 0,
+                }
+            }
+        };
+        let n = data.len().min((u32::MAX - self.end) as usize);
+        self.buf.extend_from_slice(&data[..n]);
+        // `n` fits: at most the room left below 4 GiB.
+        self.end += n as u32;
+        let len = self.end - at - PREFIX as u32;
+        if let Some(p) = self.buf.get_mut(at as usize..at as usize + PREFIX) {
+            p.copy_from_slice(&field_prefix(BODY, len));
+        }
+        n
+    }
+
+    /// Moves the body's entry after the last field (more body after trailers: never from a
+    /// well-behaved peer).
+    #[cold]
+    fn body_last(&mut self) {
+        let Some(at) = self.body_at.checked_sub(1) else {
+            return;
+        };
+        let len = PREFIX + self.body_len();
+        if let Some(moved) = self.buf.get_mut(at as usize..self.end as usize) {
+            moved.rotate_left(len);
+            self.body_at = self.end - len as u32 + 1;
+        }
+    }
+
+    /// Appends what of `data` fits a body of at most `max` bytes; all of it is counted in `len`,
+    /// and `truncated` is set if some was dropped. Returns the bytes dropped.
+    pub(crate) fn keep_body(
+        &mut self,
+        data: &[u8],
+        max: usize,
+        len: &mut u64,
+        truncated: &mut bool,
+    ) -> u64 {
+        *len += data.len() as u64;
+        let take = data.len().min(max.saturating_sub(self.body_len()));
+        let kept = self.push_body(data.get(..take).unwrap_or_default());
+        if kept < data.len() {
+            *truncated = true;
+        }
+        (data.len() - kept) as u64
+    }
+
+    /// Room for `bytes` more (a declared body, and the trailers that follow it) beyond what the
+    /// buffer holds now.
+    pub fn reserve_body(&mut self, bytes: usize) {
+        self.buf.truncate(self.end as usize);
+        self.buf.reserve_exact(bytes + PREFIX);
+    }
+
+    /// These fields with `body` as the body (tests and fixtures build messages this way).
+    pub fn with_body(mut self, body: &[u8]) -> Self {
+        if self.body_at != 0 {
+            let fields: Headers = self.iter().collect();
+            self = fields;
+        }
+        self.push_body(body);
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -225,24 +361,32 @@ impl Headers {
         self.end = new_end;
     }
 
-    /// The fields as `(name, value)` slices of one shared buffer (the list's own, not copied):
-    /// what the wire transaction carries (two allocations per field before, issue 5).
-    pub fn into_shared(mut self) -> impl Iterator<Item = (Bytes, Bytes)> {
+    /// The fields as `(name, value)` slices of one shared buffer (the list's own, not copied),
+    /// and the body as one more slice of it: what the wire transaction carries (an allocation per
+    /// field and one per body before, issue 5).
+    pub fn into_shared(mut self) -> (impl Iterator<Item = (Bytes, Bytes)>, Bytes) {
+        let body = self.body_span().unwrap_or_default();
         self.buf.truncate(self.end as usize);
         let buf = Bytes::from(self.buf);
+        let body = buf.slice(body);
         let (mut at, mut left) = (0usize, self.count);
-        std::iter::from_fn(move || {
+        let fields = std::iter::from_fn(move || loop {
             if left == 0 {
                 return None;
             }
             let (name_len, value_len) = field_lengths(buf.get(at..)?)?;
+            if name_len == BODY as usize {
+                at = at.checked_add(PREFIX + value_len)?;
+                continue;
+            }
             let name = at + PREFIX;
             let value = name.checked_add(name_len)?;
             let end = value.checked_add(value_len).filter(|&e| e <= buf.len())?;
             at = end;
             left -= 1;
-            Some((buf.slice(name..value), buf.slice(value..end)))
-        })
+            return Some((buf.slice(name..value), buf.slice(value..end)));
+        });
+        (fields, body)
     }
 
     /// The `i`-th field.
@@ -270,8 +414,12 @@ impl Headers {
             .map(|(_, v)| v)
     }
 
-    /// Appends all fields of `other` (trailers after the header section): one copy.
+    /// Appends all fields of `other` (trailers after the header section): one copy. Its body, if
+    /// it has one, is not appended.
     pub fn extend_from(&mut self, other: &Headers) {
+        if other.body_at != 0 {
+            return self.extend_from(&other.iter().collect());
+        }
         let add = other.buf.get(..other.end as usize).unwrap_or_default();
         self.buf.truncate(self.end as usize);
         let Some(end) = u32::try_from(self.buf.len() + add.len())
@@ -310,6 +458,7 @@ impl Headers {
             buf: Vec::with_capacity(size + extra_bytes + extra_fields * PREFIX),
             count,
             end: 0,
+            body_at: 0,
         };
         let mut run: Option<(usize, usize)> = None;
         for (at, end, name) in self.spans() {
@@ -350,9 +499,9 @@ impl Headers {
         let mut it = self.iter();
         let total = it.rest.len();
         std::iter::from_fn(move || {
-            let at = total - it.rest.len();
             let (name, value) = it.next()?;
-            Some(((at, total - it.rest.len()), name, value))
+            let end = total - it.rest.len();
+            Some(((end - PREFIX - name.len() - value.len(), end), name, value))
         })
     }
 
@@ -362,11 +511,12 @@ impl Headers {
         self.buf.reserve_exact(bytes + fields * PREFIX);
     }
 
-    /// Removes every field.
+    /// Removes every field and the body.
     pub fn clear(&mut self) {
         self.buf.clear();
         self.count = 0;
         self.end = 0;
+        self.body_at = 0;
     }
 
     /// Heap bytes held.
@@ -420,13 +570,17 @@ impl Headers {
         (self.end, self.count)
     }
 
-    /// Drops every field appended since `mark` was taken (nothing if it is not an earlier mark).
+    /// Drops every field (and body bytes) appended since `mark` was taken (nothing if it is not
+    /// an earlier mark).
     pub(crate) fn reset(&mut self, mark: (u32, u32)) {
         let (end, count) = mark;
         if end <= self.end && count <= self.count {
             self.buf.truncate(end as usize);
             self.end = end;
             self.count = count;
+            if self.body_at > end {
+                self.body_at = 0;
+            }
         }
     }
 
@@ -459,7 +613,12 @@ impl<'a> Iterator for HeadersIter<'a> {
         if self.left == 0 {
             return None;
         }
-        let (name_len, value_len) = field_lengths(self.rest)?;
+        let (mut name_len, mut value_len) = field_lengths(self.rest)?;
+        if name_len == BODY as usize {
+            // The body's entry: not a field.
+            self.rest = self.rest.get(PREFIX + value_len..)?;
+            (name_len, value_len) = field_lengths(self.rest)?;
+        }
         let rest = self.rest.get(PREFIX..)?;
         // Written by `commit` only, so in bounds; a corrupt list would end early, not panic.
         let (name, rest) = rest.split_at_checked(name_len)?;
@@ -485,7 +644,7 @@ impl<'a> IntoIterator for &'a Headers {
 
 impl PartialEq for Headers {
     fn eq(&self, other: &Self) -> bool {
-        self.count == other.count && self.iter().eq(other.iter())
+        self.count == other.count && self.iter().eq(other.iter()) && self.body() == other.body()
     }
 }
 
@@ -499,20 +658,25 @@ impl PartialOrd for Headers {
 
 impl Ord for Headers {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.iter().cmp(other.iter())
+        self.iter()
+            .cmp(other.iter())
+            .then_with(|| self.body().cmp(other.body()))
     }
 }
 
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(|(n, v)| {
-                (
-                    String::from_utf8_lossy(n).into_owned(),
-                    String::from_utf8_lossy(v).into_owned(),
-                )
-            }))
-            .finish()
+        let mut l = f.debug_list();
+        l.entries(self.iter().map(|(n, v)| {
+            (
+                String::from_utf8_lossy(n).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            )
+        }));
+        if self.body_at != 0 {
+            l.entry(&("(body)", String::from_utf8_lossy(self.body())));
+        }
+        l.finish()
     }
 }
 
@@ -611,12 +775,66 @@ mod tests {
         // An unfinished field after the last whole one is not part of the list.
         h.begin_field();
         h.bytes_mut().extend_from_slice(b"unfinished");
-        let got: Vec<_> = h
-            .into_shared()
-            .map(|(n, v)| (n.to_vec(), v.to_vec()))
-            .collect();
+        let (fields, body) = h.into_shared();
+        let got: Vec<_> = fields.map(|(n, v)| (n.to_vec(), v.to_vec())).collect();
         assert_eq!(got, want);
-        assert_eq!(Headers::new().into_shared().count(), 0);
+        assert!(body.is_empty());
+        let (fields, body) = Headers::new().into_shared();
+        assert_eq!((fields.count(), body.len()), (0, 0));
+    }
+
+    #[test]
+    fn the_body_shares_the_buffer_and_is_never_a_field() {
+        let mut h: Headers = [("content-type", "application/grpc")].into_iter().collect();
+        h.begin_field();
+        h.bytes_mut().extend_from_slice(b"unfinished");
+        let (mut len, mut truncated) = (0, false);
+        assert_eq!(h.keep_body(b"hello", 8, &mut len, &mut truncated), 0);
+        assert_eq!(h.keep_body(b" world", 8, &mut len, &mut truncated), 3);
+        assert_eq!(
+            (h.body(), h.body_len(), len, truncated),
+            (&b"hello wo"[..], 8, 11, true)
+        );
+        // Trailers go after the body: nothing moves, the body is not one of the fields.
+        let mut t = Headers::new();
+        t.push(b"grpc-status", b"0");
+        h.extend_from(&t);
+        h.push(b"grpc-message", b"");
+        assert_eq!(h.len(), 3);
+        assert_eq!(
+            h.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            [&b"content-type"[..], b"grpc-status", b"grpc-message"]
+        );
+        assert_eq!(h.find(b"grpc-status"), Some(&b"0"[..]));
+        assert_eq!(h.body(), b"hello wo");
+        // More body after the trailers (no well-behaved peer): still one piece.
+        assert_eq!(h.push_body(b"!"), 1);
+        assert_eq!((h.body(), h.len()), (&b"hello wo!"[..], 3));
+        assert_eq!(h.get(2), Some((&b"grpc-message"[..], &b""[..])));
+        let (fields, body) = h.clone().into_shared();
+        let names: Vec<_> = fields.map(|(n, _)| n).collect();
+        assert_eq!((names.len(), &body[..]), (3, &b"hello wo!"[..]));
+        // Equality and copies see the body; `extend_from` takes only the fields.
+        let mut other: Headers = [("content-type", "application/grpc")].into_iter().collect();
+        other.extend_from(&h);
+        assert_eq!(other.len(), 4);
+        assert!(other.body().is_empty());
+        assert_ne!(h.clone().with_body(b"x"), h);
+        assert_eq!(h.clone().with_body(b"x").body(), b"x");
+        assert_eq!(h.clone().with_body(b"x").len(), 3);
+        // A reset to a mark before the body drops the body too.
+        let mut r = Headers::new();
+        r.push(b"a", b"1");
+        let before = r.mark();
+        r.push_body(b"body");
+        r.reset(before);
+        assert_eq!((r.len(), r.body()), (1, &b""[..]));
+        // A reset to a mark after the body keeps it (an interim response's fields dropped).
+        let mut g = Headers::new().with_body(b"kept");
+        let after = g.mark();
+        g.push(b"x", b"1");
+        g.reset(after);
+        assert_eq!((g.len(), g.body()), (0, &b"kept"[..]));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Rebuilt exchange + connection metadata → wire Transaction for processing.
 use std::net::{IpAddr, SocketAddr};
 
+use bytes::Bytes;
 use proto::transaction::{self as tx, Endpoint, Header, Source, Transaction};
 
 use crate::{
@@ -18,31 +19,35 @@ fn endpoint(a: Option<SocketAddr>) -> Option<Endpoint> {
     })
 }
 
-/// Slices of the message's one header buffer: no copy, no allocation per field.
-fn headers(h: Headers) -> Vec<Header> {
+/// Header fields and body as slices of the message's one buffer: no copy, no allocation per
+/// field.
+fn headers_and_body(h: Headers) -> (Vec<Header>, Bytes) {
     let mut out = Vec::with_capacity(h.len());
-    out.extend(h.into_shared().map(|(name, value)| Header { name, value }));
-    out
+    let (fields, body) = h.into_shared();
+    out.extend(fields.map(|(name, value)| Header { name, value }));
+    (out, body)
 }
 
 fn request(r: Request) -> tx::Request {
+    let (headers, body) = headers_and_body(r.headers);
     tx::Request {
         method: r.method.into_owned(),
         uri: r.uri,
         version: r.version.to_owned(),
-        headers: headers(r.headers),
-        body: r.body,
+        headers,
+        body,
         body_truncated: r.body_truncated,
         body_len: r.body_len,
     }
 }
 
 fn response(r: Response) -> tx::Response {
+    let (headers, body) = headers_and_body(r.headers);
     tx::Response {
         status: u32::from(r.status),
         version: r.version.to_owned(),
-        headers: headers(r.headers),
-        body: r.body,
+        headers,
+        body,
         body_truncated: r.body_truncated,
         body_len: r.body_len,
     }

@@ -40,7 +40,7 @@ pub fn request(t: &Transaction) -> HttpRequest {
                 )
             })
             .collect(),
-        body: r.body.clone(),
+        body: r.body.to_vec(),
     }
 }
 

@@ -89,7 +89,7 @@ fn swapped_and_resent_chunks_rebuild_the_same_requests() {
         .map(|r| r.exchange.request.uri.as_str())
         .collect();
     assert_eq!(uris, ["/a", "/b"]);
-    assert_eq!(out[0].exchange.request.body, b"hello");
+    assert_eq!(out[0].exchange.request.body(), b"hello");
     assert_eq!(t.stats.duplicate_bytes, 30);
 }
 

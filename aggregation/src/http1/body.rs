@@ -5,6 +5,7 @@
 //! [`BodySink`], which keeps at most `max_body_bytes` and counts the rest.
 
 use super::head::{parse_trailers, Parsed};
+use crate::exchange::Headers;
 
 /// Longest chunk-size line accepted (size, extensions, CRLF). Chunk extensions are rare and short;
 /// 4 KiB bounds what is buffered while the line is incomplete.
@@ -12,7 +13,8 @@ pub(crate) const MAX_CHUNK_LINE: usize = 4096;
 
 /// Where a message body is going: the kept bytes, the full decoded length and truncation.
 pub(crate) struct BodySink<'a> {
-    pub body: &'a mut Vec<u8>,
+    /// The message's list: the body goes after its fields.
+    pub body: &'a mut Headers,
     pub body_len: &'a mut u64,
     pub truncated: &'a mut bool,
     pub max: usize,
@@ -21,16 +23,8 @@ pub(crate) struct BodySink<'a> {
 impl BodySink<'_> {
     /// Keeps what fits under the limit; returns how many bytes were dropped.
     pub(crate) fn push(&mut self, data: &[u8]) -> u64 {
-        *self.body_len += data.len() as u64;
-        let room = self.max.saturating_sub(self.body.len());
-        if data.len() <= room {
-            self.body.extend_from_slice(data);
-            0
-        } else {
-            self.body.extend_from_slice(&data[..room]);
-            *self.truncated = true;
-            (data.len() - room) as u64
-        }
+        self.body
+            .keep_body(data, self.max, self.body_len, self.truncated)
     }
 }
 
@@ -224,7 +218,8 @@ mod tests {
 
     #[test]
     fn sink_truncates() {
-        let (mut body, mut len, mut tr) = (Vec::new(), 0, false);
+        let mut body: Headers = [("host", "a")].into_iter().collect();
+        let (mut len, mut tr) = (0, false);
         let mut sink = BodySink {
             body: &mut body,
             body_len: &mut len,
@@ -233,6 +228,7 @@ mod tests {
         };
         assert_eq!(sink.push(b"abc"), 0);
         assert_eq!(sink.push(b"def"), 2);
-        assert_eq!((body.as_slice(), len, tr), (&b"abcd"[..], 6, true));
+        assert_eq!((body.body(), len, tr), (&b"abcd"[..], 6, true));
+        assert_eq!(body.find(b"host"), Some(&b"a"[..]));
     }
 }

@@ -332,14 +332,14 @@ impl Reader {
                 let (step, dropped) = {
                     let (body, body_len, truncated) = match &mut cur.msg {
                         Current::Request(r) => {
-                            (&mut r.body, &mut r.body_len, &mut r.body_truncated)
+                            (&mut r.headers, &mut r.body_len, &mut r.body_truncated)
                         }
                         Current::Response(r) => {
-                            (&mut r.body, &mut r.body_len, &mut r.body_truncated)
+                            (&mut r.headers, &mut r.body_len, &mut r.body_truncated)
                         }
                     };
                     let max = if cur.lossy {
-                        body.len()
+                        body.body_len()
                     } else {
                         ctx.limits.max_body_bytes
                     };
@@ -489,8 +489,8 @@ impl Reader {
                 .unwrap_or(usize::MAX)
                 .min(ctx.limits.max_body_bytes);
             match &mut msg {
-                Current::Request(r) => r.body.reserve_exact(want),
-                Current::Response(r) => r.body.reserve_exact(want),
+                Current::Request(r) => r.headers.reserve_body(want),
+                Current::Response(r) => r.headers.reserve_body(want),
             }
         }
         self.cur = Some(InProgress {

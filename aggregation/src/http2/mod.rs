@@ -78,6 +78,10 @@ pub(super) struct Streams {
     /// Size of the last message list decoded from each side's blocks: the next one is given as
     /// much room (requests on a connection look alike).
     pub(super) list_guess: [usize; 2],
+    /// Body bytes of the last message emitted from each side, up to [`BODY_GUESS_MAX`]: room the
+    /// next message's list is given for its body (which follows its fields in the list), so that
+    /// a gRPC call's small messages take no second allocation.
+    pub(super) body_guess: [usize; 2],
     /// Set on every exchange as it is emitted (a PROXY header's client): setting it in `pop`
     /// moved every exchange once more (issue 5).
     pub(super) proxied_client: Option<SocketAddr>,
@@ -86,6 +90,11 @@ pub(super) struct Streams {
     /// stream mispredicts its exit, issue 5). May be stale: it is only a guess, checked by id.
     pub(super) hint: Cell<usize>,
 }
+
+/// Largest body room given to a message's list in advance (see `Streams::body_guess`): small
+/// bodies cost as much to allocate as to copy; larger ones grow their list as they arrive, or are
+/// reserved for by their `content-length`.
+const BODY_GUESS_MAX: usize = 1024;
 
 /// HTTP/2 state of one connection.
 pub struct Http2Conn {
@@ -132,6 +141,7 @@ impl Http2Conn {
                 spare: Spare::default(),
                 scratch: hpack::Fields::new(),
                 list_guess: [0; 2],
+                body_guess: [0; 2],
                 proxied_client,
                 hint: Cell::new(0),
             },
@@ -390,9 +400,16 @@ impl Streams {
     }
 
     pub(super) fn emit(&mut self, s: Box<Stream>, stats: &mut ParserStats) {
-        let held = s.request.as_ref().map_or(0, |r| r.body.len())
-            + s.response.as_ref().map_or(0, |r| r.body.len());
-        self.kept = self.kept.saturating_sub(held);
+        let bodies = [
+            &s.request.as_ref().map(|r| r.headers.body_len()),
+            &s.response.as_ref().map(|r| r.headers.body_len()),
+        ];
+        for (guess, len) in self.body_guess.iter_mut().zip(bodies) {
+            if let Some(len) = *len {
+                *guess = len.min(BODY_GUESS_MAX);
+                self.kept = self.kept.saturating_sub(len);
+            }
+        }
         if s.request.is_none() {
             if s.response.is_some() {
                 stats.responses_orphaned += 1;

@@ -150,7 +150,7 @@ impl Sink<'_> {
     /// saw)? Then it is decoded straight into that message's own list; returns the room to give it.
     /// `at`: where the stream is ([`Streams::position`]).
     fn fresh_message(&self, id: u32, at: Option<usize>) -> Option<usize> {
-        let guess = self.st.list_guess[ix(self.side)];
+        let guess = self.st.list_guess[ix(self.side)] + self.st.body_guess[ix(self.side)];
         let s = at.and_then(|i| self.st.streams.get(i));
         match self.side {
             Side::Client => s.is_none_or(|s| s.request.is_none()).then_some(guess),
@@ -374,20 +374,20 @@ impl Sink<'_> {
             Side::Client => (
                 s.request
                     .as_mut()
-                    .map(|r| (&mut r.body, &mut r.body_len, &mut r.body_truncated)),
+                    .map(|r| (&mut r.headers, &mut r.body_len, &mut r.body_truncated)),
                 s.req_lossy,
             ),
             Side::Server => (
                 s.response
                     .as_mut()
-                    .map(|r| (&mut r.body, &mut r.body_len, &mut r.body_truncated)),
+                    .map(|r| (&mut r.headers, &mut r.body_len, &mut r.body_truncated)),
                 s.resp_lossy,
             ),
         };
         let Some((body, len, truncated)) = msg else {
             return;
         };
-        let before = body.len();
+        let before = body.body_len();
         // After lost bytes nothing more is kept (not contiguous); otherwise the per-message limit and
         // the connection's budget both apply.
         let max = if lossy {
@@ -395,8 +395,9 @@ impl Sink<'_> {
         } else {
             limit.min(before + room)
         };
-        let dropped = stream::push_body(body, len, truncated, max, bytes);
-        let kept = body.len() - before;
+        let dropped = body.keep_body(bytes, max, len, truncated);
+        // What was not dropped was kept.
+        let kept = bytes.len() - dropped as usize;
         self.st.kept += kept;
         self.stats.body_bytes_dropped += dropped;
     }

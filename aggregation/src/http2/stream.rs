@@ -241,11 +241,6 @@ pub(crate) fn request_into(
     let grpc = n
         .first_content_type
         .map(|v| list.slice(v).is_some_and(is_grpc));
-    reserve_body(
-        &mut req.body,
-        n.content_length.and_then(|v| list.slice(v)),
-        max_body,
-    );
     if let Some(a) = n.authority {
         if req.uri.is_empty() && req.method == "CONNECT" {
             req.uri = list.slice(a).map(into_string).unwrap_or_default();
@@ -254,6 +249,8 @@ pub(crate) fn request_into(
             list.push_from_within(b"host", a.0..a.1);
         }
     }
+    // After the last field: the body follows it.
+    reserve_body(&mut list, n.content_length, max_body, 0);
     req.headers = list;
     grpc
 }
@@ -286,14 +283,13 @@ pub(crate) fn response_into(resp: &mut Response, mut list: Fields, n: Notes, max
         .content_type
         .and_then(|v| list.slice(v))
         .is_some_and(is_grpc);
-    reserve_body(
-        &mut resp.body,
-        n.content_length.and_then(|v| list.slice(v)),
-        max_body,
-    );
-    if grpc {
-        list.reserve(GRPC_TRAILER_FIELDS, GRPC_TRAILER_BYTES);
-    }
+    // The body and the trailers (moved in front of it when they come) in one reservation.
+    let trailers = if grpc {
+        GRPC_TRAILER_FIELDS * PREFIX + GRPC_TRAILER_BYTES
+    } else {
+        0
+    };
+    reserve_body(&mut list, n.content_length, max_body, trailers);
     resp.version = "HTTP/2";
     resp.headers = list;
 }
@@ -309,14 +305,21 @@ pub(crate) fn response_from(fields: &Fields, max_body: usize) -> Response {
     response_in(list, n, max_body)
 }
 
-/// One allocation for a body whose length is declared (RFC 9113 §8.1.1 allows `content-length`),
-/// instead of regrowing per DATA frame.
-fn reserve_body(body: &mut Vec<u8>, declared: Option<&[u8]>, max_body: usize) {
+/// Room in `list` for the body its Content-Length (the value at `declared`; RFC 9113 §8.1.1 allows
+/// it) announces, instead of regrowing per DATA frame, and `extra` bytes more.
+fn reserve_body(
+    list: &mut Fields,
+    declared: Option<(usize, usize)>,
+    max_body: usize,
+    extra: usize,
+) {
     let len = declared
+        .and_then(|v| list.slice(v))
         .and_then(|v| std::str::from_utf8(v).ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if let Some(len) = len {
-        body.reserve_exact(len.min(max_body).min(RESERVE_MAX));
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(0, |len| len.min(max_body).min(RESERVE_MAX));
+    if len + extra > 0 {
+        list.reserve_body(len + extra);
     }
 }
 
@@ -337,35 +340,23 @@ pub(crate) fn parse_status(v: &[u8]) -> u16 {
     }
 }
 
-/// Appends body bytes up to `max`; returns bytes dropped.
-pub(crate) fn push_body(
-    body: &mut Vec<u8>,
-    len: &mut u64,
-    truncated: &mut bool,
-    max: usize,
-    data: &[u8],
-) -> u64 {
-    *len += data.len() as u64;
-    let room = max.saturating_sub(body.len());
-    if body.capacity() == 0 && room > 0 && !data.is_empty() {
-        // A body without a declared length (gRPC messages): allocated as its first bytes would
-        // grow it (to at least 8), without the general growth path (issue 5).
-        *body = Vec::with_capacity(data.len().min(room).max(8));
-    }
-    if data.len() <= room {
-        body.extend_from_slice(data);
-        0
-    } else {
-        body.extend_from_slice(&data[..room]);
-        *truncated = true;
-        (data.len() - room) as u64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Body room a declared length asks for (what `reserve_body` reserves).
+    fn declared_room(declared: Option<&[u8]>, max_body: usize) -> usize {
+        declared
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .map_or(0, |l| l.min(max_body).min(RESERVE_MAX))
+    }
+
+    /// Room after the fields: what the body can take without regrowing the list.
+    fn body_room(h: &Fields) -> usize {
+        h.heap_bytes() - h.end()
+    }
 
     /// The two-pass construction these functions replaced (filter by name, last value wins).
     fn request_before(fields: &Fields, max_body: usize) -> (Request, Option<bool>) {
@@ -394,7 +385,8 @@ mod tests {
                 req.uri = into_string(a);
             }
         }
-        reserve_body(&mut req.body, declared, max_body);
+        let room = declared_room(declared, max_body);
+        req.headers.reserve_body(room);
         let grpc = req
             .headers
             .find(b"content-type")
@@ -491,7 +483,11 @@ mod tests {
             let (req, grpc) = request_from(&fields, 1 << 20);
             let (want, want_grpc) = request_before(&fields, 1 << 20);
             prop_assert_eq!(&req, &want);
-            prop_assert_eq!(req.body.capacity(), want.body.capacity());
+            // Room for a declared body, in the one list.
+            let last = fields.iter().filter(|(n, _)| *n == b"content-length").last();
+            let room = declared_room(last.map(|(_, v)| v), 1 << 20);
+            prop_assert!(body_room(&req.headers) >= room);
+            prop_assert!(body_room(&want.headers) >= room);
             prop_assert_eq!(grpc, want_grpc);
             let resp = response_from(&fields, 1 << 20);
             let last_status = fields.iter().filter(|(n, _)| *n == b":status").last();

@@ -1,7 +1,7 @@
 //! ConnParser tests: every split point of a fixture gives the same exchanges.
 
 use super::*;
-use crate::exchange::{Request, Response};
+use crate::exchange::{Headers, Request, Response};
 
 /// A conversation: (side, bytes) in capture order.
 type Script<'a> = &'a [(Side, &'a [u8])];
@@ -86,10 +86,7 @@ fn get_and_response() {
         Some((&b"Host"[..], &b"example.com"[..]))
     );
     let r = e.response.as_ref().expect("response");
-    assert_eq!(
-        (r.status, r.body.as_slice(), r.body_len),
-        (200, &b"hello"[..], 5)
-    );
+    assert_eq!((r.status, r.body(), r.body_len), (200, &b"hello"[..], 5));
     assert!(!e.incomplete_context);
 }
 
@@ -106,10 +103,10 @@ fn keep_alive_pipelined_chunked_with_trailers() {
     let ex = assert_split_invariant(&[(Side::Client, &client), (Side::Server, &server)]);
     assert_eq!(ex.len(), 3);
     assert_eq!(ex[1].request.method, "POST");
-    assert_eq!(ex[1].request.body, b"{\"user\":\"a\",\"pass\":\"b' or\"}");
+    assert_eq!(ex[1].request.body(), b"{\"user\":\"a\",\"pass\":\"b' or\"}");
     let r = ex[1].response.as_ref().expect("chunked response");
     assert_eq!(r.status, 201);
-    assert_eq!(r.body, b"Wikipedia");
+    assert_eq!(r.body(), b"Wikipedia");
     assert_eq!(r.body_len, 9);
     assert_eq!(r.headers.find(b"X-Trailer"), Some(&b"yes"[..]));
     assert_eq!(ex[2].response.as_ref().map(|r| r.status), Some(404));
@@ -163,7 +160,7 @@ fn close_delimited_response_ends_at_finish() {
     assert_eq!(ex[0].request.version, "HTTP/1.0");
     let r = ex[0].response.as_ref().expect("response");
     assert_eq!(
-        (r.version, r.body.as_slice()),
+        (r.version, r.body()),
         ("HTTP/1.0", &b"line one\nline two\n"[..])
     );
 }
@@ -204,8 +201,8 @@ fn request_model_values() {
                 h("Content-Length", "27"),
             ]
             .into_iter()
-            .collect(),
-            body: b"{\"user\":\"a\",\"pass\":\"b' or\"}".to_vec(),
+            .collect::<Headers>()
+            .with_body(b"{\"user\":\"a\",\"pass\":\"b' or\"}"),
             body_len: 27,
             body_truncated: false,
         }
@@ -229,7 +226,7 @@ fn expect_100_continue_is_interim() {
     ];
     let ex = assert_split_invariant(script);
     assert_eq!(ex.len(), 1);
-    assert_eq!(ex[0].request.body, b"data");
+    assert_eq!(ex[0].request.body(), b"data");
     assert_eq!(ex[0].response.as_ref().map(|r| r.status), Some(201));
     let (_, stats) = run_chunks(script, &|_, b| vec![b.to_vec()], false);
     assert_eq!(stats.interim_responses, 1);
@@ -264,7 +261,7 @@ fn expect_100_continue_rejected_body_skipped() {
             .map(|e| {
                 (
                     e.request.uri.as_str(),
-                    e.request.body.as_slice(),
+                    e.request.body(),
                     e.response.as_ref().map(|r| r.status),
                     e.incomplete_context,
                 )
@@ -313,7 +310,7 @@ fn expect_100_continue_rejected_body_skipped() {
     ];
     let ex = run(script);
     assert_eq!(ex.len(), 2);
-    assert_eq!(ex[0].request.body, b"GET / HTTP/1.1\r\nabcd");
+    assert_eq!(ex[0].request.body(), b"GET / HTTP/1.1\r\nabcd");
     assert_eq!(ex[1].request.uri, "/n");
 }
 
@@ -339,7 +336,7 @@ fn expect_100_continue_body_with_control_bytes_is_body_at_every_split() {
     ];
     let ex = assert_split_invariant(script);
     assert_eq!(ex.len(), 2);
-    assert_eq!(ex[0].request.body, b"D /\x00\x01abc");
+    assert_eq!(ex[0].request.body(), b"D /\x00\x01abc");
     assert_eq!(ex[1].request.uri, "/n");
     assert_eq!(ex[1].response.as_ref().map(|r| r.status), Some(204));
 }
@@ -367,7 +364,7 @@ fn refused_upgrade_with_pipelined_head_in_one_server_feed() {
             (
                 e.request.uri.as_str(),
                 r.map(|r| r.status),
-                r.map(|r| r.body.clone()),
+                r.map(|r| r.body().to_vec()),
             )
         })
         .collect();
@@ -475,7 +472,7 @@ fn limits_truncate_bodies_and_drop_oversized_heads() {
         .expect("post found after resync");
     assert_eq!(
         (
-            post.request.body.len(),
+            post.request.body().len(),
             post.request.body_len,
             post.request.body_truncated
         ),
@@ -483,7 +480,7 @@ fn limits_truncate_bodies_and_drop_oversized_heads() {
     );
     let r = post.response.as_ref().expect("paired");
     assert_eq!(
-        (r.body.as_slice(), r.body_len, r.body_truncated),
+        (r.body(), r.body_len, r.body_truncated),
         (&b"0123456789"[..], 16, true)
     );
     assert!(s.truncated_bodies >= 2);
@@ -505,7 +502,7 @@ fn gap_inside_a_body_keeps_sync() {
     let a = p.pop().expect("post");
     assert_eq!(
         (
-            a.request.body.as_slice(),
+            a.request.body(),
             a.request.body_len,
             a.request.body_truncated
         ),
@@ -793,7 +790,7 @@ fn flush_keeps_a_request_whose_response_is_streaming() {
     p.feed(Side::Server, b"!");
     let e = p.pop().expect("paired once complete");
     assert_eq!(
-        e.response.as_ref().map(|r| r.body.as_slice()),
+        e.response.as_ref().map(|r| r.body()),
         Some(&b"half-done!"[..])
     );
 }

@@ -69,7 +69,7 @@ fn browser_gets_from_connection_start() {
             .is_some_and(|c| c.ends_with(b"_ga=GA1.2.1234567890.1700000000")));
         let r = e.response.as_ref().expect("response");
         assert_eq!(r.status, 200);
-        assert_eq!(r.body, calls[i].resp_body);
+        assert_eq!(r.body(), calls[i].resp_body);
         assert_eq!(
             header(&r.headers, "set-cookie"),
             Some(format!("seen={i}; Path=/; HttpOnly").as_bytes())
@@ -90,10 +90,10 @@ fn grpc_concurrent_streams_with_trailers() {
     for e in &ex {
         assert_eq!(e.request.method, "POST");
         assert_eq!(e.request.uri, "/search.v1.SearchService/Query");
-        assert_eq!(e.request.body[0], 0);
+        assert_eq!(e.request.body()[0], 0);
         let r = e.response.as_ref().expect("response");
         assert_eq!(header(&r.headers, "grpc-status"), Some(&b"0"[..]));
-        assert_eq!(r.body, vec![0, 0, 0, 0, 2, 8, 1]);
+        assert_eq!(r.body(), vec![0, 0, 0, 0, 2, 8, 1]);
     }
 }
 
