@@ -225,7 +225,7 @@ impl Headers {
             }
         };
         let n = data.len().min((u32::MAX - self.end) as usize);
-        self.buf.extend_from_slice(&data[..n]);
+        crate::copy::append(&mut self.buf, &data[..n]);
         // `n` fits: at most the room left below 4 GiB.
         self.end += n as u32;
         let len = self.end - at - PREFIX as u32;

@@ -1,6 +1,7 @@
 //! Aggregation: reassembles captured connection byte streams and rebuilds HTTP transactions.
 pub mod config;
 pub mod conn;
+mod copy;
 pub mod exchange;
 pub mod forward;
 pub mod http1;

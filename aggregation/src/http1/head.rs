@@ -7,7 +7,7 @@
 
 use std::mem::MaybeUninit;
 
-use crate::exchange::{Headers, Request, Response};
+use crate::exchange::{Headers, Request, Response, PREFIX};
 
 /// Header fields as the exchange model holds them.
 pub(crate) type Fields = Headers;
@@ -62,14 +62,15 @@ fn config() -> httparse::ParserConfig {
     c
 }
 
-/// Parses a request head at the start of `data`.
-pub(crate) fn parse_request(data: &[u8]) -> Parsed<(Request, FramingFields)> {
+/// Parses a request head at the start of `data`; its list gets room for up to `body_room` bytes
+/// of the body its Content-Length declares.
+pub(crate) fn parse_request(data: &[u8], body_room: usize) -> Parsed<(Request, FramingFields)> {
     // Uninitialised slots: httparse writes only the ones it fills (saves a 2 KiB memset per head).
     let mut stack = [const { MaybeUninit::uninit() }; STACK_HEADERS];
-    match parse_request_with(data, &mut stack) {
+    match parse_request_with(data, &mut stack, body_room) {
         Err(httparse::Error::TooManyHeaders) => {
             let mut heap: Vec<_> = (0..MAX_HEADERS).map(|_| MaybeUninit::uninit()).collect();
-            parse_request_with(data, &mut heap).unwrap_or(Parsed::Invalid)
+            parse_request_with(data, &mut heap, body_room).unwrap_or(Parsed::Invalid)
         }
         Err(_) => Parsed::Invalid,
         Ok(p) => p,
@@ -79,6 +80,7 @@ pub(crate) fn parse_request(data: &[u8]) -> Parsed<(Request, FramingFields)> {
 fn parse_request_with<'b>(
     data: &'b [u8],
     slots: &mut [MaybeUninit<httparse::Header<'b>>],
+    body_room: usize,
 ) -> Result<Parsed<(Request, FramingFields)>, httparse::Error> {
     let mut req = httparse::Request::new(&mut []);
     let n = match config().parse_request_with_uninit_headers(&mut req, data, slots)? {
@@ -88,7 +90,7 @@ fn parse_request_with<'b>(
     let (Some(method), Some(path), Some(version)) = (req.method, req.path, req.version) else {
         return Ok(Parsed::Invalid);
     };
-    let (headers, framing) = collect(req.headers);
+    let (headers, framing) = collect(req.headers, body_room);
     let request = Request {
         method: crate::exchange::method(method.as_bytes()),
         uri: path.to_owned(),
@@ -99,13 +101,13 @@ fn parse_request_with<'b>(
     Ok(Parsed::Complete((request, framing), n))
 }
 
-/// Parses a response head at the start of `data`.
-pub(crate) fn parse_response(data: &[u8]) -> Parsed<(Response, FramingFields)> {
+/// Parses a response head at the start of `data` (`body_room` as for [`parse_request`]).
+pub(crate) fn parse_response(data: &[u8], body_room: usize) -> Parsed<(Response, FramingFields)> {
     let mut stack = [const { MaybeUninit::uninit() }; STACK_HEADERS];
-    match parse_response_with(data, &mut stack) {
+    match parse_response_with(data, &mut stack, body_room) {
         Err(httparse::Error::TooManyHeaders) => {
             let mut heap: Vec<_> = (0..MAX_HEADERS).map(|_| MaybeUninit::uninit()).collect();
-            parse_response_with(data, &mut heap).unwrap_or(Parsed::Invalid)
+            parse_response_with(data, &mut heap, body_room).unwrap_or(Parsed::Invalid)
         }
         Err(_) => Parsed::Invalid,
         Ok(p) => p,
@@ -115,6 +117,7 @@ pub(crate) fn parse_response(data: &[u8]) -> Parsed<(Response, FramingFields)> {
 fn parse_response_with<'b>(
     data: &'b [u8],
     slots: &mut [MaybeUninit<httparse::Header<'b>>],
+    body_room: usize,
 ) -> Result<Parsed<(Response, FramingFields)>, httparse::Error> {
     let mut resp = httparse::Response::new(&mut []);
     let n = match config().parse_response_with_uninit_headers(&mut resp, data, slots)? {
@@ -124,7 +127,7 @@ fn parse_response_with<'b>(
     let (Some(code), Some(version)) = (resp.code, resp.version) else {
         return Ok(Parsed::Invalid);
     };
-    let (headers, framing) = collect(resp.headers);
+    let (headers, framing) = collect(resp.headers, body_room);
     let response = Response {
         status: code,
         version: version_str(version),
@@ -138,7 +141,7 @@ fn parse_response_with<'b>(
 pub(crate) fn parse_trailers(data: &[u8]) -> Parsed<Fields> {
     let mut slots = [httparse::EMPTY_HEADER; STACK_HEADERS];
     match httparse::parse_headers(data, &mut slots) {
-        Ok(httparse::Status::Complete((n, fields))) => Parsed::Complete(collect(fields).0, n),
+        Ok(httparse::Status::Complete((n, fields))) => Parsed::Complete(collect(fields, 0).0, n),
         Ok(httparse::Status::Partial) => Parsed::Partial,
         Err(_) => Parsed::Invalid,
     }
@@ -153,10 +156,27 @@ fn version_str(minor: u8) -> &'static str {
 }
 
 /// Copies the fields out and extracts the framing-relevant ones in the same pass.
-fn collect(fields: &[httparse::Header<'_>]) -> (Fields, FramingFields) {
-    // Exactly sized: one allocation for the whole list.
-    let bytes = fields.iter().map(|h| h.name.len() + h.value.len()).sum();
-    let mut out = Headers::with_capacity(fields.len(), bytes);
+fn collect(fields: &[httparse::Header<'_>], body_room: usize) -> (Fields, FramingFields) {
+    // Exactly sized: one allocation for the whole list and the body its first Content-Length
+    // declares, up to `body_room` (the body follows the fields in the list).
+    let mut declared = None;
+    let bytes = fields
+        .iter()
+        .map(|h| {
+            if declared.is_none()
+                && h.name.len() == 14
+                && h.name.eq_ignore_ascii_case("content-length")
+            {
+                declared = parse_content_length(h.value).ok();
+            }
+            h.name.len() + h.value.len()
+        })
+        .sum::<usize>();
+    let body = declared.map_or(0, |len| {
+        usize::try_from(len).map_or(body_room, |len| len.min(body_room))
+    });
+    let body = if body > 0 { body + PREFIX } else { 0 };
+    let mut out = Headers::with_capacity(fields.len(), bytes + body);
     let mut f = FramingFields::default();
     let mut connection_upgrade = false;
     let mut upgrade = None;
@@ -260,6 +280,7 @@ mod tests {
     fn framing_fields() {
         let Parsed::Complete((req, f), n) = parse_request(
             b"POST /a HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\nConnection: keep-alive, Upgrade\r\nUpgrade: h2c\r\n\r\n",
+            1 << 16,
         ) else {
             panic!("complete");
         };

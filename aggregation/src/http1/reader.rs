@@ -158,7 +158,7 @@ impl Reader {
                     return total;
                 }
                 State::Handoff => {
-                    self.buf.extend_from_slice(input);
+                    crate::copy::append(&mut self.buf, input);
                     return total;
                 }
                 _ => {}
@@ -171,7 +171,7 @@ impl Reader {
                         if input.len() >= cap {
                             self.overflow(ctx);
                         } else {
-                            self.buf.extend_from_slice(input);
+                            crate::copy::append(&mut self.buf, input);
                             return total;
                         }
                     }
@@ -182,7 +182,7 @@ impl Reader {
                 let cap = self.hold_cap(ctx.limits);
                 let take = cap.saturating_sub(self.buf.len()).clamp(1, input.len());
                 let old_len = self.buf.len();
-                self.buf.extend_from_slice(&input[..take]);
+                crate::copy::append(&mut self.buf, &input[..take]);
                 input = &input[take..];
                 if self.state == State::Head
                     && self.buf.len() < cap
@@ -383,7 +383,7 @@ impl Reader {
     }
 
     fn request_head(&mut self, data: &[u8], ctx: &mut Ctx<'_>) -> Option<usize> {
-        let (req, fields, n) = match head::parse_request(data) {
+        let (req, fields, n) = match head::parse_request(data, body_room(ctx.limits)) {
             Parsed::Complete((req, fields), n) => (req, fields, n),
             Parsed::Partial => return None,
             Parsed::Invalid => return self.bad_head(ctx),
@@ -420,7 +420,7 @@ impl Reader {
     }
 
     fn response_head(&mut self, data: &[u8], ctx: &mut Ctx<'_>) -> Option<usize> {
-        let (resp, fields, n) = match head::parse_response(data) {
+        let (resp, fields, n) = match head::parse_response(data, body_room(ctx.limits)) {
             Parsed::Complete((resp, fields), n) => (resp, fields, n),
             Parsed::Partial => return None,
             Parsed::Invalid => return self.bad_head(ctx),
@@ -663,6 +663,12 @@ impl Reader {
 ///
 /// Trade-off: a body that itself starts with a request line would be taken for a request; a
 /// client that sends the body after a final status is still read right, which is the common case.
+/// Room a message's list is given for a declared body when it is made (most bodies, in one
+/// allocation with the fields); a larger one is reserved when its framing is known.
+fn body_room(limits: &Limits) -> usize {
+    limits.max_body_bytes.min(64 * 1024)
+}
+
 fn body_skipped(cur: &InProgress, data: &[u8], pairing: &Pairing) -> Option<bool> {
     if !answered(cur, pairing) {
         return Some(false);

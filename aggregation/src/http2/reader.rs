@@ -159,7 +159,7 @@ impl FrameReader {
                         input = &input[len..];
                     } else {
                         let n = (len - self.payload.len()).min(input.len());
-                        self.payload.extend_from_slice(&input[..n]);
+                        crate::copy::append(&mut self.payload, &input[..n]);
                         input = &input[n..];
                         if self.payload.len() == len {
                             self.state = State::Head;
