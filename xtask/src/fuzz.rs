@@ -55,6 +55,24 @@ fn fuzz_cmd(dir: &std::path::Path) -> Command {
     cmd
 }
 
+/// Type-checks every fuzz crate as `cargo fuzz` compiles it (`--cfg fuzzing`, the pinned
+/// nightly), without running anything: the fuzz crates are workspaces of their own that include
+/// parser modules by path, so a change to the parsers can break them while every workspace check
+/// stays green (`cargo xtask test` runs this).
+pub fn check_builds() -> anyhow::Result<()> {
+    for krate in ["aggregation", "processing"] {
+        sh::run(
+            Command::new("cargo")
+                .current_dir(sh::root().join(krate).join("fuzz"))
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .env("RUSTFLAGS", "--cfg fuzzing")
+                .arg(format!("+{EBPF_TOOLCHAIN}"))
+                .args(["check", "--bins", "--quiet"]),
+        )?;
+    }
+    Ok(())
+}
+
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let mut secs = 600u64;
     let mut wanted = Vec::new();

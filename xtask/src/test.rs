@@ -1,5 +1,5 @@
 //! `cargo xtask test`: what CI runs (`.ci/run`).
-use crate::{setup, sh};
+use crate::{fuzz, setup, sh};
 
 #[derive(clap::Args)]
 pub struct Options {
@@ -25,6 +25,8 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     ]))?;
     // End-to-end tests load eBPF (root) and start nginx; they share the machine's 2 cores, so
     // test binaries run one at a time.
+    // The fuzz targets still compile (their crates are outside the workspace).
+    fuzz::check_builds()?;
     sh::run(sh::cargo().args([
         "test",
         "--workspace",
