@@ -138,7 +138,7 @@ pub(crate) const fn field_prefix(name_len: u32, value_len: u32) -> [u8; PREFIX] 
 /// allocations per field were most of the cost of rebuilding an HTTP/2 exchange (issue 5); a gRPC
 /// message's body is a few dozen bytes, and its own allocation cost more than copying it. Here
 /// every field sits in one buffer, `[name len: u32][value len: u32][name][value]` after another,
-/// and the body is one more entry among them, marked by its name length ([`BODY`]): one
+/// and the body is one more entry among them, marked by its name length (`u32::MAX`): one
 /// allocation per message, sized by the parsers. Fields that come after the body (trailers) are
 /// appended after it, so nothing ever moves, and decoding a field in place never has to mind the
 /// body. Fields are read in order (lookups scan, as they would over a short list anyway).
