@@ -201,6 +201,9 @@ impl Headers {
     /// Appends body bytes, as many as fit a buffer of 4 GiB (every configured body limit is far
     /// below); returns how many were appended.
     pub fn push_body(&mut self, data: &[u8]) -> usize {
+        if data.is_empty() {
+            return 0;
+        }
         self.buf.truncate(self.end as usize);
         let at = match self.body_at.checked_sub(1) {
             None => {
@@ -673,7 +676,7 @@ impl fmt::Debug for Headers {
                 String::from_utf8_lossy(v).into_owned(),
             )
         }));
-        if self.body_at != 0 {
+        if self.body_len() != 0 {
             l.entry(&("(body)", String::from_utf8_lossy(self.body())));
         }
         l.finish()
@@ -829,6 +832,10 @@ mod tests {
         r.push_body(b"body");
         r.reset(before);
         assert_eq!((r.len(), r.body()), (1, &b""[..]));
+        // No bytes, no body entry.
+        let mut empty = Headers::new();
+        assert_eq!(empty.push_body(b""), 0);
+        assert_eq!((format!("{empty:?}"), empty.end()), ("[]".to_owned(), 0));
         // A reset to a mark after the body keeps it (an interim response's fields dropped).
         let mut g = Headers::new().with_body(b"kept");
         let after = g.mark();
