@@ -170,6 +170,12 @@ impl Headers {
         }
     }
 
+    /// [`Headers::with_capacity`] with room for a body of `body` bytes after the fields.
+    pub fn with_body_room(fields: usize, bytes: usize, body: usize) -> Self {
+        let body = if body > 0 { body + PREFIX } else { 0 };
+        Self::with_capacity(fields, bytes + body)
+    }
+
     /// The body kept (empty if none).
     pub fn body(&self) -> &[u8] {
         self.body_span()
@@ -183,6 +189,7 @@ impl Headers {
         let Some(at) = self.body_at.checked_sub(1) else {
             return 0;
         };
+        // The value length, the prefix's second half (see `field_prefix`).
         let at = at as usize + PREFIX / 2;
         match self.buf.get(at..at + 4) {
             Some(&[a, b, c, d]) => u32::from_ne_bytes([a, b, c, d]) as usize,
@@ -216,16 +223,9 @@ impl Headers {
                 self.end += PREFIX as u32;
                 self.end - PREFIX as u32
             }
-            Some(at) => {
-                if (self.end - at) as usize - PREFIX != self.body_len() {
-                    // Fields came after the body: it moves to the end, to stay one piece.
-                    self.body_last();
-                }
-                match self.body_at.checked_sub(1) {
-                    Some(at) => at,
-                    None => return 0,
-                }
-            }
+            Some(at) if (self.end - at) as usize - PREFIX == self.body_len() => at,
+            // Fields came after the body: it moves to the end, to stay one piece.
+            Some(at) => self.body_last(at),
         };
         let n = data.len().min((u32::MAX - self.end) as usize);
         crate::copy::append(&mut self.buf, &data[..n]);
@@ -238,18 +238,18 @@ impl Headers {
         n
     }
 
-    /// Moves the body's entry after the last field (more body after trailers: never from a
-    /// well-behaved peer).
+    /// Moves the body's entry, at `at`, after the last field (more body after trailers: never
+    /// from a well-behaved peer); returns where it starts now.
     #[cold]
-    fn body_last(&mut self) {
-        let Some(at) = self.body_at.checked_sub(1) else {
-            return;
-        };
+    fn body_last(&mut self, at: u32) -> u32 {
         let len = PREFIX + self.body_len();
-        if let Some(moved) = self.buf.get_mut(at as usize..self.end as usize) {
-            moved.rotate_left(len);
-            self.body_at = self.end - len as u32 + 1;
-        }
+        let Some(moved) = self.buf.get_mut(at as usize..self.end as usize) else {
+            return at;
+        };
+        moved.rotate_left(len);
+        let at = self.end - len as u32;
+        self.body_at = at + 1;
+        at
     }
 
     /// Appends what of `data` fits a body of at most `max` bytes; all of it is counted in `len`,
@@ -373,21 +373,14 @@ impl Headers {
         let buf = Bytes::from(self.buf);
         let body = buf.slice(body);
         let (mut at, mut left) = (0usize, self.count);
-        let fields = std::iter::from_fn(move || loop {
+        let fields = std::iter::from_fn(move || {
             if left == 0 {
                 return None;
             }
-            let (name_len, value_len) = field_lengths(buf.get(at..)?)?;
-            if name_len == BODY as usize {
-                at = at.checked_add(PREFIX + value_len)?;
-                continue;
-            }
-            let name = at + PREFIX;
-            let value = name.checked_add(name_len)?;
-            let end = value.checked_add(value_len).filter(|&e| e <= buf.len())?;
+            let (name, value, end) = next_field(&buf, at)?;
             at = end;
             left -= 1;
-            return Some((buf.slice(name..value), buf.slice(value..end)));
+            Some((buf.slice(name..value), buf.slice(value..end)))
         });
         (fields, body)
     }
@@ -400,7 +393,8 @@ impl Headers {
     /// Fields in order, as `(name, value)`.
     pub fn iter(&self) -> HeadersIter<'_> {
         HeadersIter {
-            rest: self.buf.get(..self.end as usize).unwrap_or_default(),
+            buf: self.buf.get(..self.end as usize).unwrap_or_default(),
+            at: 0,
             left: self.count,
         }
     }
@@ -500,10 +494,9 @@ impl Headers {
     #[cfg(test)]
     pub(crate) fn fields_at(&self) -> impl Iterator<Item = ((usize, usize), &[u8], &[u8])> + '_ {
         let mut it = self.iter();
-        let total = it.rest.len();
         std::iter::from_fn(move || {
             let (name, value) = it.next()?;
-            let end = total - it.rest.len();
+            let end = it.at;
             Some(((end - PREFIX - name.len() - value.len(), end), name, value))
         })
     }
@@ -605,8 +598,26 @@ fn field_lengths(rest: &[u8]) -> Option<(usize, usize)> {
 /// Fields of a [`Headers`] in order.
 #[derive(Clone)]
 pub struct HeadersIter<'a> {
-    rest: &'a [u8],
+    /// The entries (`buf[..end]` of the list).
+    buf: &'a [u8],
+    /// Where the next entry starts.
+    at: usize,
     left: u32,
+}
+
+/// Where the field at or after `at` of `buf` (the body's entry skipped) has its name, its value
+/// and its end: `(name, value, end)` offsets. Written by `commit` only, so in bounds; a corrupt
+/// list ends early, never panics.
+fn next_field(buf: &[u8], mut at: usize) -> Option<(usize, usize, usize)> {
+    let (mut name_len, mut value_len) = field_lengths(buf.get(at..)?)?;
+    if name_len == BODY as usize {
+        at = at.checked_add(PREFIX + value_len)?;
+        (name_len, value_len) = field_lengths(buf.get(at..)?)?;
+    }
+    let name = at + PREFIX;
+    let value = name.checked_add(name_len)?;
+    let end = value.checked_add(value_len).filter(|&e| e <= buf.len())?;
+    Some((name, value, end))
 }
 
 impl<'a> Iterator for HeadersIter<'a> {
@@ -616,19 +627,10 @@ impl<'a> Iterator for HeadersIter<'a> {
         if self.left == 0 {
             return None;
         }
-        let (mut name_len, mut value_len) = field_lengths(self.rest)?;
-        if name_len == BODY as usize {
-            // The body's entry: not a field.
-            self.rest = self.rest.get(PREFIX + value_len..)?;
-            (name_len, value_len) = field_lengths(self.rest)?;
-        }
-        let rest = self.rest.get(PREFIX..)?;
-        // Written by `commit` only, so in bounds; a corrupt list would end early, not panic.
-        let (name, rest) = rest.split_at_checked(name_len)?;
-        let (value, rest) = rest.split_at_checked(value_len)?;
-        self.rest = rest;
+        let (name, value, end) = next_field(self.buf, self.at)?;
+        self.at = end;
         self.left -= 1;
-        Some((name, value))
+        Some((self.buf.get(name..value)?, self.buf.get(value..end)?))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -7,7 +7,7 @@
 
 use std::mem::MaybeUninit;
 
-use crate::exchange::{Headers, Request, Response, PREFIX};
+use crate::exchange::{Headers, Request, Response};
 
 /// Header fields as the exchange model holds them.
 pub(crate) type Fields = Headers;
@@ -175,8 +175,7 @@ fn collect(fields: &[httparse::Header<'_>], body_room: usize) -> (Fields, Framin
     let body = declared.map_or(0, |len| {
         usize::try_from(len).map_or(body_room, |len| len.min(body_room))
     });
-    let body = if body > 0 { body + PREFIX } else { 0 };
-    let mut out = Headers::with_capacity(fields.len(), bytes + body);
+    let mut out = Headers::with_body_room(fields.len(), bytes, body);
     let mut f = FramingFields::default();
     let mut connection_upgrade = false;
     let mut upgrade = None;

@@ -283,7 +283,7 @@ pub(crate) fn response_into(resp: &mut Response, mut list: Fields, n: Notes, max
         .content_type
         .and_then(|v| list.slice(v))
         .is_some_and(is_grpc);
-    // The body and the trailers (moved in front of it when they come) in one reservation.
+    // The body and the trailers after it in one reservation.
     let trailers = if grpc {
         GRPC_TRAILER_FIELDS * PREFIX + GRPC_TRAILER_BYTES
     } else {
