@@ -12,7 +12,8 @@
 //! - `hpack/*`: the tolerant HPACK decoder alone on the header blocks of those recordings, and on
 //!   blocks where every field is a Huffman-coded literal (a connection's first requests).
 //!
-//! The idle-connection memory figure is printed once (criterion has no memory measurement).
+//! The idle-connection memory figure is printed once (criterion has no memory measurement), and so
+//! is each workload's speed relative to bare `httparse` (see [`print_relative_speed`]).
 //!
 //! Measured in CPU time of the benchmark thread ([`ThreadCpu`], see the `benchtime` crate for
 //! why): throughput figures are bytes per CPU second.
@@ -26,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use aggregation::exchange::{Limits, Side};
 use aggregation::http2::hpack::{Decoder, Fields};
 use aggregation::parse::ConnParser;
-use benchtime::{cpu_time, ThreadCpu};
+use benchtime::{cpu_time, thread_cpu_ns, ThreadCpu};
 use common::{records, replay};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -170,6 +171,7 @@ fn total(log: &[(Side, Vec<u8>)]) -> u64 {
 fn bench(c: &mut Criterion<ThreadCpu>) {
     print_idle_memory();
     print_allocations();
+    print_relative_speed();
     let mut g = c.benchmark_group("rebuild");
 
     let h1 = http1_conversation();
@@ -314,6 +316,124 @@ fn bench_hpack(c: &mut Criterion<ThreadCpu>) {
         b.iter(|| decode_all(&cold[..1]) + decode_all(&cold[1..]))
     });
     g.finish();
+}
+
+/// An API call's request head (≈ 320 bytes), beside [`browser_head`]'s page load (≈ 600 bytes).
+fn api_head(i: usize) -> String {
+    format!(
+        "POST /api/v2/orders/{i}/items HTTP/1.1\r\nHost: api.example.com\r\nUser-Agent: okhttp/4.12.0\r\n\
+         Content-Type: application/json\r\nAccept: application/json\r\n\
+         Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc\r\n\
+         X-Request-Id: 4f1c2a9e-77b1-4c1e-9d2a-{i:012}\r\nContent-Length: 87\r\n\r\n"
+    )
+}
+
+/// What bare `httparse` does on request heads on the machine the goals were set on
+/// (`shared/notes/performance-anchors.md`: 3.2–3.7 GB/s): the midpoint.
+const ANCHOR_HTTPARSE: f64 = 3.45e9;
+
+/// Request heads for the host-speed reference: page loads and API calls alternately.
+fn reference_heads() -> Vec<String> {
+    (0..16)
+        .map(|i| {
+            if i % 2 == 0 {
+                browser_head(i)
+            } else {
+                api_head(i)
+            }
+        })
+        .collect()
+}
+
+/// The reference workload: bare `httparse` on each head.
+fn parse_heads(heads: &[String]) -> usize {
+    let mut n = 0;
+    for h in heads {
+        let mut fields = [httparse::EMPTY_HEADER; 32];
+        let mut req = httparse::Request::new(&mut fields);
+        if let Ok(httparse::Status::Complete(len)) = req.parse(black_box(h.as_bytes())) {
+            n += len + req.headers.len();
+        }
+    }
+    n
+}
+
+/// Batches of this much CPU time, alternated: both sides of a pair see the same moment of the host.
+const PAIR_BATCH_NS: u64 = 200_000;
+const PAIRS: usize = 300;
+
+/// Bytes per CPU second of `work` relative to the reference, measured in alternating batches
+/// (median of the per-pair ratios). Machines of one kind differ (seen: an AMD EPYC and a 2.3 GHz
+/// Xeon, the same build 1.8x apart) and drift within minutes; a ratio taken this way moves far
+/// less than either figure, and times the anchor it estimates the figure on the goals' machine.
+fn relative_speed(work: &dyn Fn() -> usize, bytes: u64, heads: &[String]) -> f64 {
+    let head_bytes: u64 = heads.iter().map(|h| h.len() as u64).sum();
+    let reps = |f: &dyn Fn()| {
+        let t = thread_cpu_ns();
+        f();
+        (PAIR_BATCH_NS / thread_cpu_ns().saturating_sub(t).max(1)).max(1)
+    };
+    let (ref_reps, work_reps) = (
+        reps(&|| _ = black_box(parse_heads(heads))),
+        reps(&|| _ = black_box(work())),
+    );
+    let batch = |n: u64, f: &dyn Fn()| {
+        let t = thread_cpu_ns();
+        for _ in 0..n {
+            f();
+        }
+        thread_cpu_ns().saturating_sub(t).max(1) as f64
+    };
+    let mut ratios: Vec<f64> = (0..PAIRS)
+        .map(|_| {
+            let r = batch(ref_reps, &|| _ = black_box(parse_heads(heads)));
+            let w = batch(work_reps, &|| _ = black_box(work()));
+            (bytes * work_reps) as f64 / w / ((head_bytes * ref_reps) as f64 / r)
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
+/// Each rebuild workload's speed relative to bare `httparse`, and what that makes it on the
+/// machine the goals were set on (an estimate; criterion's figures below are this machine's).
+fn print_relative_speed() {
+    let heads = reference_heads();
+    let h1 = http1_conversation();
+    let browser = records(include_bytes!("../testdata/h2_browser.bin"));
+    let grpc = records(include_bytes!("../testdata/h2_grpc.bin"));
+    let first = browser
+        .iter()
+        .position(|(s, b)| *s == Side::Client && b.len() > 200)
+        .unwrap_or(0);
+    let cold: Vec<_> = browser[..(first + 3).min(browser.len())].to_vec();
+    let here = {
+        let b: u64 = heads.iter().map(|h| h.len() as u64).sum();
+        let t = thread_cpu_ns();
+        let n = 2000;
+        for _ in 0..n {
+            black_box(parse_heads(&heads));
+        }
+        (b * n) as f64 / (thread_cpu_ns() - t).max(1) as f64 * 1e9
+    };
+    eprintln!(
+        "speed relative to bare httparse on request heads ({:.2} GB/s here, {:.2} GB/s on the goals' \
+         machine), alternating batches, median of {PAIRS} pairs:",
+        here / 1e9,
+        ANCHOR_HTTPARSE / 1e9
+    );
+    for (name, log) in [
+        ("http1/mix", &h1),
+        ("http2/browser", &browser),
+        ("http2/grpc", &grpc),
+        ("http2/cold_hpack", &cold),
+    ] {
+        let ratio = relative_speed(&|| replay(log, false), total(log), &heads);
+        eprintln!(
+            "  {name:<18} {ratio:.3} -> {:.0} MB/s on the goals' machine",
+            ratio * ANCHOR_HTTPARSE / 1e6
+        );
+    }
 }
 
 criterion_group! {

@@ -16,7 +16,9 @@ pub struct ThreadCpu {
     ns: WallTime,
 }
 
-fn thread_cpu_ns() -> u64 {
+/// CPU time the calling thread has consumed, in nanoseconds (for measurements criterion does not
+/// make, such as alternating two workloads).
+pub fn thread_cpu_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
