@@ -10,7 +10,7 @@ mod common;
 
 /// As the service allocates (`src/main.rs`).
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: aggregation::alloc::Mimalloc = aggregation::alloc::Mimalloc;
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);

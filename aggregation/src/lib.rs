@@ -1,4 +1,5 @@
 //! Aggregation: reassembles captured connection byte streams and rebuilds HTTP transactions.
+pub mod alloc;
 pub mod config;
 pub mod conn;
 mod copy;

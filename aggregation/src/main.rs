@@ -4,7 +4,7 @@ use clap::Parser;
 /// URI and bodies and the consumer frees them on another thread; with glibc's malloc those calls
 /// were an eighth of the HTTP/2 rebuild's instructions (issue 5). The benches use it too.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: aggregation::alloc::Mimalloc = aggregation::alloc::Mimalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = aggregation::config::Cli::parse();
