@@ -164,6 +164,16 @@ fn http1_conversation() -> Vec<(Side, Vec<u8>)> {
     out
 }
 
+/// The preface, settings and first request/response of a recorded connection: every header a
+/// Huffman-coded literal (`http2/cold_hpack`).
+fn cold_start(log: &[(Side, Vec<u8>)]) -> Vec<(Side, Vec<u8>)> {
+    let first_client = log
+        .iter()
+        .position(|(s, b)| *s == Side::Client && b.len() > 200)
+        .unwrap_or(0);
+    log[..(first_client + 3).min(log.len())].to_vec()
+}
+
 fn total(log: &[(Side, Vec<u8>)]) -> u64 {
     log.iter().map(|(_, b)| b.len() as u64).sum()
 }
@@ -191,12 +201,7 @@ fn bench(c: &mut Criterion<ThreadCpu>) {
     }
 
     // The preface, settings and first request/response of a browser connection, many times over.
-    let browser = records(include_bytes!("../testdata/h2_browser.bin"));
-    let first_client = browser
-        .iter()
-        .position(|(s, b)| *s == Side::Client && b.len() > 200)
-        .unwrap_or(0);
-    let cold: Vec<_> = browser[..(first_client + 3).min(browser.len())].to_vec();
+    let cold = cold_start(&records(include_bytes!("../testdata/h2_browser.bin")));
     g.throughput(Throughput::Bytes(total(&cold) * 100));
     g.bench_function("http2/cold_hpack", |b| {
         b.iter(|| (0..100).map(|_| replay(&cold, false)).sum::<usize>())
@@ -402,11 +407,7 @@ fn print_relative_speed() {
     let h1 = http1_conversation();
     let browser = records(include_bytes!("../testdata/h2_browser.bin"));
     let grpc = records(include_bytes!("../testdata/h2_grpc.bin"));
-    let first = browser
-        .iter()
-        .position(|(s, b)| *s == Side::Client && b.len() > 200)
-        .unwrap_or(0);
-    let cold: Vec<_> = browser[..(first + 3).min(browser.len())].to_vec();
+    let cold = cold_start(&browser);
     let here = {
         let b: u64 = heads.iter().map(|h| h.len() as u64).sum();
         let t = thread_cpu_ns();
