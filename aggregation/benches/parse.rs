@@ -371,7 +371,8 @@ const PAIRS: usize = 300;
 /// (median of the per-pair ratios). Machines of one kind differ (seen: an AMD EPYC and a 2.3 GHz
 /// Xeon, the same build 1.8x apart) and drift within minutes; a ratio taken this way moves far
 /// less than either figure, and times the anchor it estimates the figure on the goals' machine.
-fn relative_speed(work: &dyn Fn() -> usize, bytes: u64, heads: &[String]) -> f64 {
+/// Returns the quartiles of the per-pair ratios (the median is the figure).
+fn relative_speed(work: &dyn Fn() -> usize, bytes: u64, heads: &[String]) -> [f64; 3] {
     let head_bytes: u64 = heads.iter().map(|h| h.len() as u64).sum();
     let reps = |f: &dyn Fn()| {
         let t = thread_cpu_ns();
@@ -397,7 +398,7 @@ fn relative_speed(work: &dyn Fn() -> usize, bytes: u64, heads: &[String]) -> f64
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
-    ratios[ratios.len() / 2]
+    [1, 2, 3].map(|q| ratios[ratios.len() * q / 4])
 }
 
 /// Each rebuild workload's speed relative to bare `httparse`, and what that makes it on the
@@ -430,10 +431,14 @@ fn print_relative_speed() {
         ("http2/grpc", &grpc),
         ("http2/cold_hpack", &cold),
     ] {
-        let ratio = relative_speed(&|| replay(log, false), total(log), &heads);
+        let [low, ratio, high] = relative_speed(&|| replay(log, false), total(log), &heads);
+        let mb = |r: f64| r * ANCHOR_HTTPARSE / 1e6;
         eprintln!(
-            "  {name:<18} {ratio:.3} -> {:.0} MB/s on the goals' machine",
-            ratio * ANCHOR_HTTPARSE / 1e6
+            "  {name:<18} {ratio:.3} -> {:.0} MB/s on the goals' machine (quartiles of the pairs: \
+             {:.0}-{:.0})",
+            mb(ratio),
+            mb(low),
+            mb(high)
         );
         lines.push_str(&format!("{name} {}\n", ratio * ANCHOR_HTTPARSE));
     }
