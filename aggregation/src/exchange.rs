@@ -214,14 +214,20 @@ impl Headers {
         self.buf.truncate(self.end as usize);
         let at = match self.body_at.checked_sub(1) {
             None => {
-                // The first body bytes: the body's entry starts here.
-                if self.end > u32::MAX - PREFIX as u32 {
+                // The first body bytes: the body's entry starts here, its prefix written whole.
+                let Some(n) = (u32::MAX - self.end)
+                    .checked_sub(PREFIX as u32)
+                    .map(|room| data.len().min(room as usize))
+                else {
                     return 0;
-                }
-                self.buf.extend_from_slice(&field_prefix(BODY, 0));
+                };
+                self.buf.reserve(PREFIX + n);
+                // `n` fits: at most the room left below 4 GiB.
+                self.buf.extend_from_slice(&field_prefix(BODY, n as u32));
+                crate::copy::append(&mut self.buf, &data[..n]);
                 self.body_at = self.end + 1;
-                self.end += PREFIX as u32;
-                self.end - PREFIX as u32
+                self.end += (PREFIX + n) as u32;
+                return n;
             }
             Some(at) if (self.end - at) as usize - PREFIX == self.body_len() => at,
             // Fields came after the body: it moves to the end, to stay one piece.
