@@ -16,7 +16,13 @@ const CRATES: [&str; 2] = ["aggregation", "processing"];
 /// Criterion benchmarks of `processing/benches/detect.rs` compared with ModSecurity.
 const DETECT_BENCHES: [&str; 3] = ["scan_mixed", "scan_mixed_first_pass", "scan_mixed_cold"];
 
-pub fn run(which: Option<String>) -> anyhow::Result<()> {
+pub fn run(which: Option<String>, quick: bool) -> anyhow::Result<()> {
+    if quick {
+        if which.as_deref().is_some_and(|c| c != "aggregation") {
+            anyhow::bail!("--quick measures aggregation only");
+        }
+        return quick_aggregation();
+    }
     let crates: Vec<&str> = match which.as_deref() {
         None => CRATES.to_vec(),
         Some(c) if CRATES.contains(&c) => vec![c],
@@ -55,6 +61,22 @@ pub fn run(which: Option<String>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--quick`: what the aggregation bench prints before criterion starts (allocations, memory per
+/// connection, speed relative to httparse), with no criterion bench run (a filter that matches
+/// none), then instructions per exchange.
+fn quick_aggregation() -> anyhow::Result<()> {
+    sh::run(sh::cargo().args([
+        "bench",
+        "-p",
+        "aggregation",
+        "--bench",
+        "parse",
+        "--",
+        "^no-bench-matches-this$",
+    ]))?;
+    instructions_per_exchange()
 }
 
 /// The rebuild benches and the throughput issue 5 asks of them (bytes per second of one core).

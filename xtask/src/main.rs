@@ -37,6 +37,10 @@ enum Cmd {
     Bench {
         /// Only this crate: aggregation or processing.
         krate: Option<String>,
+        /// Aggregation's figures that do not need criterion's minutes: allocations, memory,
+        /// speed relative to httparse, instructions per exchange (for tuning, about a minute).
+        #[arg(long)]
+        quick: bool,
     },
     /// Detection quality on ../shared/corpora, side by side with ModSecurity + CRS.
     Eval {
@@ -59,7 +63,7 @@ fn main() -> ExitCode {
         Cmd::Test(o) => test::run(o),
         Cmd::Eval { args } => eval::run(&args),
         Cmd::Fuzz { args } => fuzz::run(&args),
-        Cmd::Bench { krate } => bench::run(krate),
+        Cmd::Bench { krate, quick } => bench::run(krate, quick),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
