@@ -374,26 +374,24 @@ const PAIRS: usize = 300;
 /// Returns the quartiles of the per-pair ratios (the median is the figure).
 fn relative_speed(work: &dyn Fn() -> usize, bytes: u64, heads: &[String]) -> [f64; 3] {
     let head_bytes: u64 = heads.iter().map(|h| h.len() as u64).sum();
-    let reps = |f: &dyn Fn()| {
-        let t = thread_cpu_ns();
-        f();
-        (PAIR_BATCH_NS / thread_cpu_ns().saturating_sub(t).max(1)).max(1)
-    };
-    let (ref_reps, work_reps) = (
-        reps(&|| _ = black_box(parse_heads(heads))),
-        reps(&|| _ = black_box(work())),
-    );
+    // CPU nanoseconds of `n` runs of `f`.
     let batch = |n: u64, f: &dyn Fn()| {
         let t = thread_cpu_ns();
         for _ in 0..n {
             f();
         }
-        thread_cpu_ns().saturating_sub(t).max(1) as f64
+        thread_cpu_ns().saturating_sub(t).max(1)
     };
+    // Runs that fill a batch, by one run's time.
+    let reps = |f: &dyn Fn()| (PAIR_BATCH_NS / batch(1, f)).max(1);
+    let (ref_reps, work_reps) = (
+        reps(&|| _ = black_box(parse_heads(heads))),
+        reps(&|| _ = black_box(work())),
+    );
     let mut ratios: Vec<f64> = (0..PAIRS)
         .map(|_| {
-            let r = batch(ref_reps, &|| _ = black_box(parse_heads(heads)));
-            let w = batch(work_reps, &|| _ = black_box(work()));
+            let r = batch(ref_reps, &|| _ = black_box(parse_heads(heads))) as f64;
+            let w = batch(work_reps, &|| _ = black_box(work())) as f64;
             (bytes * work_reps) as f64 / w / ((head_bytes * ref_reps) as f64 / r)
         })
         .collect();

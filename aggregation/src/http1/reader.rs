@@ -655,6 +655,12 @@ impl Reader {
     }
 }
 
+/// Room a message's list is given for a declared body when it is made (most bodies, in one
+/// allocation with the fields); a larger one is reserved when its framing is known.
+fn body_room(limits: &Limits) -> usize {
+    limits.max_body_bytes.min(64 * 1024)
+}
+
 /// The final response to this request started before any of its body: does `data` (what the
 /// client sent next) start the next request instead of the body? RFC 9110 §10.1.1 lets a client that
 /// sent `Expect: 100-continue` and got a final status (417, 401, 413…) skip the content; on a kept-alive
@@ -663,12 +669,6 @@ impl Reader {
 ///
 /// Trade-off: a body that itself starts with a request line would be taken for a request; a
 /// client that sends the body after a final status is still read right, which is the common case.
-/// Room a message's list is given for a declared body when it is made (most bodies, in one
-/// allocation with the fields); a larger one is reserved when its framing is known.
-fn body_room(limits: &Limits) -> usize {
-    limits.max_body_bytes.min(64 * 1024)
-}
-
 fn body_skipped(cur: &InProgress, data: &[u8], pairing: &Pairing) -> Option<bool> {
     if !answered(cur, pairing) {
         return Some(false);
